@@ -1,0 +1,48 @@
+import { inspect } from 'node:util'
+
+/**
+ * Thrown by a check to fail with a message that is safe to show: the message
+ * appears in probe responses, while any other error's text is withheld.
+ */
+export class HealthError extends Error {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'HealthError'
+  }
+}
+
+/** The codes of the errors thrown at registration and by `fastify.healthz.add()`. */
+export const errorCodes = {
+  /** A registration option has a bad value. */
+  FST_HEALTHZ_INVALID_OPTION: 'FST_HEALTHZ_INVALID_OPTION',
+  /** A check name is not a string of 1 to 64 letters, digits, `.`, `_` or `-`. */
+  FST_HEALTHZ_INVALID_CHECK_NAME: 'FST_HEALTHZ_INVALID_CHECK_NAME',
+  /** A check is not a function. */
+  FST_HEALTHZ_INVALID_CHECK: 'FST_HEALTHZ_INVALID_CHECK',
+  /** An option of `add()` has a bad value. */
+  FST_HEALTHZ_INVALID_CHECK_OPTION: 'FST_HEALTHZ_INVALID_CHECK_OPTION',
+  /** A check of that name is already registered. */
+  FST_HEALTHZ_DUPLICATE_CHECK: 'FST_HEALTHZ_DUPLICATE_CHECK',
+  /** A probe that the plugin does not serve. */
+  FST_HEALTHZ_UNKNOWN_PROBE: 'FST_HEALTHZ_UNKNOWN_PROBE'
+} as const
+
+export type HealthzErrorCode = keyof typeof errorCodes
+
+/** A configuration mistake, thrown at once so that it never becomes a broken probe later. */
+export class HealthzConfigError extends TypeError {
+  readonly code: HealthzErrorCode
+
+  constructor (code: HealthzErrorCode, message: string) {
+    super(`fastify-healthz: ${message}`)
+    this.name = 'HealthzConfigError'
+    this.code = code
+  }
+}
+
+/** A short, single-line rendering of a value for error messages. */
+export function describe (value: unknown): string {
+  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`
+  const text = inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 5, maxStringLength: 60 })
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text
+}

@@ -1,0 +1,124 @@
+import type { LogLevel } from 'fastify'
+import { describe, HealthzConfigError, type HealthzErrorCode } from './errors.js'
+import type { HealthCheck, HealthzOptions, ProbeName } from './types.js'
+
+export const BUILTIN_PROBES: readonly ProbeName[] = ['live', 'ready', 'startup']
+
+/** Probe names at run time: validated strings, typed as `ProbeName` only at the public API. */
+type Probe = string
+export const DEFAULT_PREFIX = '/healthz'
+/** Leaves room for the network and the response inside the kubelet's default `timeoutSeconds: 1`. */
+export const DEFAULT_TIMEOUT = 500
+/** setTimeout's largest delay. */
+export const MAX_MS = 2 ** 31 - 1
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'logSerializers'])
+const PREFIX = /^(?:\/[\w.~-]+)+$/
+const PROBE_NAME = /^[a-z][a-z0-9_-]{0,31}$/
+const CHECK_NAME = /^[\w][\w.-]{0,63}$/
+
+/** A check declared in the `checks` option, ready for `add()`. */
+export interface DeclaredCheck {
+  name: string
+  probe: Probe
+  check: HealthCheck
+}
+
+/** Registration options after validation and defaults. */
+export interface Settings {
+  prefix: string
+  probes: readonly Probe[]
+  timeout: number
+  cacheTtl: number
+  logLevel: LogLevel
+  checks: readonly DeclaredCheck[]
+}
+
+function invalid (option: string, expected: string, value: unknown): HealthzConfigError {
+  return new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `option "${option}" must be ${expected}, got ${describe(value)}`)
+}
+
+/** Validates a duration in milliseconds, for registration options and `add()` options alike. */
+export function milliseconds (value: unknown, label: string, min: number, code: HealthzErrorCode): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_MS) {
+    throw new HealthzConfigError(code, `${label} must be an integer number of milliseconds from ${min} to ${MAX_MS}, got ${describe(value)}`)
+  }
+  return value
+}
+
+export function isCheckName (name: unknown): name is string {
+  return typeof name === 'string' && CHECK_NAME.test(name)
+}
+
+function isPlainObject (value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function customProbes (value: unknown): Probe[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw invalid('customProbes', 'an array of probe names', value)
+  const seen = new Set<string>(BUILTIN_PROBES)
+  for (const name of value) {
+    if (typeof name !== 'string' || !PROBE_NAME.test(name)) {
+      throw invalid('customProbes', 'names of 1 to 32 lowercase letters, digits, "_" or "-", starting with a letter', name)
+    }
+    if (seen.has(name)) throw invalid('customProbes', 'new, distinct probe names (live, ready and startup are always served)', name)
+    seen.add(name)
+  }
+  return value
+}
+
+function declaredChecks (value: unknown, probes: readonly Probe[]): DeclaredCheck[] {
+  if (value === undefined) return []
+  if (!isPlainObject(value)) throw invalid('checks', 'an object of checks per probe', value)
+  const out: DeclaredCheck[] = []
+  for (const [probe, entry] of Object.entries(value)) {
+    if (!probes.includes(probe)) {
+      throw new HealthzConfigError('FST_HEALTHZ_UNKNOWN_PROBE', `option "checks" names probe "${probe}", which is not served (probes: ${probes.join(', ')}; declare others with "customProbes")`)
+    }
+    const where = `checks.${probe}`
+    if (typeof entry === 'function') {
+      out.push({ name: probe, probe, check: entry as HealthCheck })
+    } else if (Array.isArray(entry)) {
+      entry.forEach((check, i) => out.push({ name: `${probe}-${i + 1}`, probe, check }))
+    } else if (isPlainObject(entry)) {
+      for (const [name, check] of Object.entries(entry)) out.push({ name, probe, check: check as HealthCheck })
+    } else {
+      throw invalid(where, 'a function, an array of functions or an object of named functions', entry)
+    }
+  }
+  return out
+}
+
+/** Validates the registration options once and fills in the defaults. */
+export function resolveOptions (options: HealthzOptions): Settings {
+  if (!isPlainObject(options)) throw invalid('options', 'an object', options)
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `unknown option "${key}" (known: ${[...KNOWN_OPTIONS].slice(0, -1).join(', ')})`)
+    }
+  }
+
+  const prefix = options.prefix ?? DEFAULT_PREFIX
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
+    throw invalid('prefix', 'a path such as "/healthz": one or more "/segment" of letters, digits, ".", "_", "~" or "-", with no trailing slash', prefix)
+  }
+
+  const logLevel: unknown = options.logLevel ?? 'silent'
+  if (typeof logLevel !== 'string' || !LOG_LEVELS.has(logLevel)) {
+    throw invalid('logLevel', `one of ${[...LOG_LEVELS].join(', ')}`, logLevel)
+  }
+
+  const probes: Probe[] = [...BUILTIN_PROBES, ...customProbes(options.customProbes)]
+  return {
+    prefix,
+    probes,
+    timeout: milliseconds(options.timeout ?? DEFAULT_TIMEOUT, 'option "timeout"', 1, 'FST_HEALTHZ_INVALID_OPTION'),
+    cacheTtl: milliseconds(options.cacheTtl ?? 0, 'option "cacheTtl"', 0, 'FST_HEALTHZ_INVALID_OPTION'),
+    logLevel: logLevel as LogLevel,
+    checks: declaredChecks(options.checks, probes)
+  }
+}

@@ -1,0 +1,21 @@
+import { Type } from '@sinclair/typebox'
+
+export const CheckReportSchema = Type.Object({
+  status: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]),
+  output: Type.Optional(Type.String()),
+  durationMs: Type.Optional(Type.Number()),
+  cached: Type.Optional(Type.Boolean()),
+  critical: Type.Optional(Type.Boolean())
+})
+
+export const ReportSchema = Type.Object({
+  status: Type.Integer(),
+  title: Type.String(),
+  checks: Type.Optional(Type.Record(Type.String(), CheckReportSchema))
+}, { description: 'A probe report: {"status":200,"title":"OK"} when healthy' })
+
+export const NotFoundSchema = Type.Object({
+  status: Type.Literal(404),
+  title: Type.String(),
+  detail: Type.String()
+}, { description: 'An unknown probe or check' })

@@ -1,0 +1,134 @@
+import type { FastifyBaseLogger, LogLevel } from 'fastify'
+
+/**
+ * The probes a registry serves. Extend it by declaration merging to type the
+ * custom probes declared with the `customProbes` option:
+ *
+ * ```ts
+ * declare module 'fastify-healthz' {
+ *   interface HealthzProbes { deep: true }
+ * }
+ * ```
+ */
+export interface HealthzProbes {
+  live: true
+  ready: true
+  startup: true
+}
+
+/** `'live' | 'ready' | 'startup'` plus every custom probe declared in {@link HealthzProbes}. */
+export type ProbeName = keyof HealthzProbes & string
+
+/** The probe names the plugin always serves. */
+export type BuiltinProbeName = 'live' | 'ready' | 'startup'
+
+/** Probe names added by declaration merging; `never` until one is declared. */
+export type CustomProbeName = Exclude<ProbeName, BuiltinProbeName>
+
+/** What a check receives on every run. */
+export interface HealthCheckContext {
+  /** Aborted when the run times out or the server closes: pass it on to clients that take one. */
+  signal: AbortSignal
+  /** The app's logger, bound to the check's name. */
+  log: FastifyBaseLogger
+}
+
+/**
+ * What a check may return. Returning nothing (or any value that is not one of
+ * these objects) passes; `{ status: 'warn' }` warns without failing the probe.
+ * To fail, throw: a `HealthError` message is public, anything else is withheld.
+ */
+export interface HealthCheckResult {
+  status: 'pass' | 'warn'
+  /** Public text shown in the response: never put secrets here. */
+  output?: string
+}
+
+/** A health check: resolve (or return) to pass, throw (or reject) to fail. */
+export type HealthCheck = (context: HealthCheckContext) => void | HealthCheckResult | PromiseLike<void | HealthCheckResult>
+
+/** Options of `fastify.healthz.add()`. */
+export interface AddCheckOptions {
+  /** The probes that run this check. Default `['ready']`. */
+  probes?: readonly ProbeName[]
+  /** Milliseconds before the run fails with `timed out after N ms`. Default: the plugin's `timeout`. */
+  timeout?: number
+  /** Milliseconds to reuse the last result. Default: the plugin's `cacheTtl` (0, no caching). */
+  cacheTtl?: number
+  /** When false, a failure reports `warn` and the probe stays 200. Default true. */
+  critical?: boolean
+}
+
+/** Checks declared at registration: per probe, a function, an array of functions or an object of named functions. */
+export type ChecksOption = {
+  [P in ProbeName]?: HealthCheck | readonly HealthCheck[] | Readonly<Record<string, HealthCheck>>
+}
+
+/** Registration options of the plugin. */
+export interface HealthzOptions {
+  /** Path under which the probes are served. Default `'/healthz'`. */
+  prefix?: string
+  /** Checks to add at registration, per probe (like flask-healthz's `HEALTHZ` setting). */
+  checks?: ChecksOption
+  /** Names of the custom probes to serve besides live, ready and startup. */
+  customProbes?: readonly CustomProbeName[]
+  /** Default per-check timeout in milliseconds. Default 500. */
+  timeout?: number
+  /** Default `cacheTtl` of checks in milliseconds. Default 0. */
+  cacheTtl?: number
+  /** Log level of the probe routes. Default `'silent'`: probes write no request logs. */
+  logLevel?: LogLevel
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail'
+
+/** One check in a report. */
+export interface CheckReport {
+  status: CheckStatus
+  /** Public output: a `HealthError` message, a warn output or a timeout. */
+  output?: string
+  /** Verbose only: how long the run that produced this result took. */
+  durationMs?: number
+  /** Verbose only: whether the result was reused rather than produced for this request. */
+  cached?: boolean
+  /** Verbose only: whether a failure of this check fails the probe. */
+  critical?: boolean
+}
+
+/**
+ * A probe's report: exactly the body the route serves. `checks` lists the
+ * failing and warning checks, or every check when verbose.
+ */
+export interface HealthReport {
+  status: 200 | 503
+  title: string
+  checks?: Record<string, CheckReport>
+}
+
+/** Options of `fastify.healthz.run()`. */
+export interface RunOptions {
+  /** List every check, as `?verbose` does. Default false. */
+  verbose?: boolean
+  /** Names of checks to skip, as `?exclude=` does. */
+  exclude?: Iterable<string>
+}
+
+/** The check registry, decorated on the Fastify instance as `fastify.healthz`. */
+export interface HealthzRegistry {
+  /** Adds a check. Throws at once on a bad name, a duplicate, a probe not served or a bad option. */
+  add(name: string, check: HealthCheck, options?: AddCheckOptions): HealthzRegistry
+  /** Removes a check; false when there was none of that name. */
+  remove(name: string): boolean
+  /** Whether a check of that name is registered. */
+  has(name: string): boolean
+  /** Runs a probe as its route does and resolves to the same report. */
+  run(probe: ProbeName, options?: RunOptions): Promise<HealthReport>
+  /** The probes this registry serves. */
+  readonly probes: readonly ProbeName[]
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    healthz: HealthzRegistry
+  }
+}
