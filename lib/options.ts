@@ -95,7 +95,7 @@ function declaredChecks (value: unknown, probes: readonly Probe[]): DeclaredChec
 
 /** Validates the registration options once and fills in the defaults. */
 export function resolveOptions (options: HealthzOptions): Settings {
-  if (!isPlainObject(options)) throw invalid('options', 'an object', options)
+  if (!isPlainObject(options)) throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `options must be an object, got ${describe(options)}`)
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) {
       throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `unknown option "${key}" (known: ${[...KNOWN_OPTIONS].slice(0, -1).join(', ')})`)

@@ -24,7 +24,7 @@ export function captureLog (level = 'trace'): { logger: pino.Logger, lines: LogL
 /** A Fastify app with the plugin registered and its log captured. */
 export async function build (options: HealthzOptions = {}, server: FastifyServerOptions = {}): Promise<{ app: FastifyInstance, lines: LogLine[] }> {
   const { logger, lines } = captureLog()
-  const app = Fastify({ ...server, loggerInstance: logger })
+  const app = Fastify({ ...server, loggerInstance: logger } as FastifyServerOptions) as unknown as FastifyInstance
   await app.register(healthz, options)
   return { app, lines }
 }

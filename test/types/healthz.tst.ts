@@ -1,0 +1,75 @@
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import { expect, test } from 'tstyche'
+import healthz, {
+  errorCodes,
+  HealthError,
+  healthz as named,
+  HealthzConfigError,
+  type HealthCheck,
+  type HealthCheckContext,
+  type HealthReport,
+  type HealthzRegistry,
+  type ProbeName
+} from '../../lib/index.js'
+
+const app = Fastify()
+
+test('the plugin registers with typed options', async () => {
+  expect(named).type.toBe(healthz)
+  expect(app.register).type.toBeCallableWith(healthz)
+  expect(app.register).type.toBeCallableWith(healthz, { prefix: '/health', timeout: 300, cacheTtl: 0, logLevel: 'silent' })
+  expect(app.register).type.toBeCallableWith(healthz, { checks: { live: () => {}, ready: [async () => {}], startup: { db: async () => ({ status: 'warn' as const }) } } })
+  expect(app.register).type.not.toBeCallableWith(healthz, { timeout: '300' })
+  expect(app.register).type.not.toBeCallableWith(healthz, { logLevel: 'loud' })
+  expect(app.register).type.not.toBeCallableWith(healthz, { checks: { raedy: () => {} } })
+  expect(app.register).type.not.toBeCallableWith(healthz, { customProbes: ['deep'] })
+})
+
+test('fastify.healthz is the typed registry', () => {
+  expect(app.healthz).type.toBe<HealthzRegistry>()
+  expect(app.healthz.probes).type.toBe<readonly ProbeName[]>()
+  expect(app.healthz.run('ready')).type.toBe<Promise<HealthReport>>()
+  expect(app.healthz.add('db', () => {})).type.toBe<HealthzRegistry>()
+  expect(app.healthz.remove('db')).type.toBe<boolean>()
+})
+
+test('probe names form a union: a misspelt probe is a compile error', () => {
+  expect<ProbeName>().type.toBe<'live' | 'ready' | 'startup'>()
+  expect(app.healthz.add).type.toBeCallableWith('db', () => {}, { probes: ['ready', 'startup'] })
+  expect(app.healthz.add).type.not.toBeCallableWith('db', () => {}, { probes: ['raedy'] })
+  expect(app.healthz.add).type.not.toBeCallableWith('db', () => {}, { probes: 'ready' })
+  expect(app.healthz.run).type.not.toBeCallableWith('deep')
+})
+
+test('a check gets a typed context and may return a typed result', () => {
+  app.healthz.add('ctx', (context) => {
+    expect(context).type.toBe<HealthCheckContext>()
+    expect(context.signal).type.toBe<AbortSignal>()
+    expect(context.log).type.toBe<FastifyBaseLogger>()
+  })
+  expect(app.healthz.add).type.toBeCallableWith('a', async ({ signal }: HealthCheckContext) => { signal.throwIfAborted() })
+  expect(app.healthz.add).type.toBeCallableWith('b', () => ({ status: 'warn' as const, output: 'slow' }))
+  expect(app.healthz.add).type.toBeCallableWith('c', async () => ({ status: 'pass' as const }))
+  expect(app.healthz.add).type.not.toBeCallableWith('d', () => ({ status: 'fail' as const }))
+  expect(app.healthz.add).type.not.toBeCallableWith('e', () => 42)
+  expect(app.healthz.add).type.not.toBeCallableWith('f', async () => 'ok')
+  expect(app.healthz.add).type.not.toBeCallableWith('g', 'SELECT 1')
+})
+
+test('add() options are typed', () => {
+  expect(app.healthz.add).type.toBeCallableWith('a', () => {}, { timeout: 100, cacheTtl: 1000, critical: false })
+  expect(app.healthz.add).type.not.toBeCallableWith('a', () => {}, { timeout: '100' })
+  expect(app.healthz.add).type.not.toBeCallableWith('a', () => {}, { critical: 'no' })
+  expect(app.healthz.add).type.not.toBeCallableWith('a', () => {}, { probe: ['ready'] })
+})
+
+test('reports and errors', async () => {
+  const report = await app.healthz.run('live', { verbose: true, exclude: ['db'] })
+  expect(report.status).type.toBe<200 | 503>()
+  expect(report.checks?.db?.status).type.toBe<'pass' | 'warn' | 'fail' | undefined>()
+  expect(new HealthError('down', { cause: new Error('x') })).type.toBeAssignableTo<Error>()
+  expect(new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', 'x').code).type.toBe<keyof typeof errorCodes>()
+  expect(HealthzConfigError).type.not.toBeConstructableWith('FST_NOPE', 'x')
+  const check: HealthCheck = () => {}
+  expect(check).type.toBeAssignableTo<HealthCheck>()
+})
