@@ -24,7 +24,9 @@ export const errorCodes = {
   /** A check of that name is already registered. */
   FST_HEALTHZ_DUPLICATE_CHECK: 'FST_HEALTHZ_DUPLICATE_CHECK',
   /** A probe that the plugin does not serve. */
-  FST_HEALTHZ_UNKNOWN_PROBE: 'FST_HEALTHZ_UNKNOWN_PROBE'
+  FST_HEALTHZ_UNKNOWN_PROBE: 'FST_HEALTHZ_UNKNOWN_PROBE',
+  /** A reason given to `markNotReady()` or `markReady()` is not a string of 1 to 256 characters. */
+  FST_HEALTHZ_INVALID_REASON: 'FST_HEALTHZ_INVALID_REASON'
 } as const
 
 export type HealthzErrorCode = keyof typeof errorCodes

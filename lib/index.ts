@@ -1,18 +1,34 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { Lifecycle } from './lifecycle.js'
 import { resolveOptions } from './options.js'
 import { Registry } from './registry.js'
 import { registerRoutes } from './routes.js'
+import { handleSignals } from './signals.js'
 import type { HealthzOptions, ProbeName } from './types.js'
 
 async function plugin (fastify: FastifyInstance, options: HealthzOptions): Promise<void> {
   const settings = resolveOptions(options)
-  const registry = new Registry(settings, fastify.log)
+  const lifecycle = new Lifecycle(settings.drainDelay)
+  const registry = new Registry(settings, fastify.log, lifecycle)
   for (const { name, probe, check } of settings.checks) registry.add(name, check, { probes: [probe as ProbeName] })
 
   fastify.decorate('healthz', registry)
   registerRoutes(fastify, registry, settings)
-  fastify.addHook('onClose', async () => { registry.close() })
+
+  let stopSignals: (() => void) | undefined
+  fastify.addHook('onReady', async () => {
+    lifecycle.phase = 'serving'
+    registry.start()
+    if (settings.signals.length > 0) stopSignals = handleSignals(fastify, lifecycle, settings)
+  })
+  // preClose runs as close() begins, before Fastify waits for in-flight requests.
+  fastify.addHook('preClose', async () => { lifecycle.beginClose() })
+  fastify.addHook('onClose', async () => {
+    stopSignals?.()
+    lifecycle.beginClose()
+    registry.close()
+  })
 }
 
 /** The fastify-healthz plugin: `app.register(healthz, options)`. */

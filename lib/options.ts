@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import type { LogLevel } from 'fastify'
 import { describe, HealthzConfigError, type HealthzErrorCode } from './errors.js'
 import type { HealthCheck, HealthzOptions, ProbeName } from './types.js'
@@ -13,7 +14,9 @@ export const DEFAULT_TIMEOUT = 500
 export const MAX_MS = 2 ** 31 - 1
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'logSerializers'])
+// SIGKILL and SIGSTOP cannot be handled.
+const SIGNALS = new Set(Object.keys(constants.signals).filter((name) => name !== 'SIGKILL' && name !== 'SIGSTOP'))
 const PREFIX = /^(?:\/[\w.~-]+)+$/
 const PROBE_NAME = /^[a-z][a-z0-9_-]{0,31}$/
 const CHECK_NAME = /^[\w][\w.-]{0,63}$/
@@ -33,6 +36,11 @@ export interface Settings {
   cacheTtl: number
   logLevel: LogLevel
   checks: readonly DeclaredCheck[]
+  drainDelay: number
+  signals: readonly NodeJS.Signals[]
+  /** 0: no timeout. */
+  closeTimeout: number
+  forceExit: boolean
 }
 
 function invalid (option: string, expected: string, value: unknown): HealthzConfigError {
@@ -69,6 +77,15 @@ function customProbes (value: unknown): Probe[] {
     seen.add(name)
   }
   return value
+}
+
+function signals (value: unknown): NodeJS.Signals[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw invalid('signals', 'an array of signal names such as ["SIGTERM", "SIGINT"]', value)
+  for (const name of value) {
+    if (typeof name !== 'string' || !SIGNALS.has(name)) throw invalid('signals', 'signal names that a process can handle, such as "SIGTERM"', name)
+  }
+  return [...new Set(value as NodeJS.Signals[])]
 }
 
 function declaredChecks (value: unknown, probes: readonly Probe[]): DeclaredCheck[] {
@@ -113,12 +130,22 @@ export function resolveOptions (options: HealthzOptions): Settings {
   }
 
   const probes: Probe[] = [...BUILTIN_PROBES, ...customProbes(options.customProbes)]
+  const forceExit = options.forceExit ?? false
+  if (typeof forceExit !== 'boolean') throw invalid('forceExit', 'a boolean', forceExit)
+  const handled = signals(options.signals)
+  if (handled.length === 0 && (options.closeTimeout !== undefined || options.forceExit !== undefined)) {
+    throw invalid(options.closeTimeout !== undefined ? 'closeTimeout' : 'forceExit', 'used with the "signals" option, which it applies to; set "signals" too', options.closeTimeout ?? options.forceExit)
+  }
   return {
     prefix,
     probes,
     timeout: milliseconds(options.timeout ?? DEFAULT_TIMEOUT, 'option "timeout"', 1, 'FST_HEALTHZ_INVALID_OPTION'),
     cacheTtl: milliseconds(options.cacheTtl ?? 0, 'option "cacheTtl"', 0, 'FST_HEALTHZ_INVALID_OPTION'),
     logLevel: logLevel as LogLevel,
-    checks: declaredChecks(options.checks, probes)
+    checks: declaredChecks(options.checks, probes),
+    drainDelay: milliseconds(options.drainDelay ?? 0, 'option "drainDelay"', 0, 'FST_HEALTHZ_INVALID_OPTION'),
+    signals: handled,
+    closeTimeout: options.closeTimeout === undefined ? 0 : milliseconds(options.closeTimeout, 'option "closeTimeout"', 1, 'FST_HEALTHZ_INVALID_OPTION'),
+    forceExit
   }
 }

@@ -1,11 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { describe, HealthzConfigError } from './errors.js'
+import type { Lifecycle } from './lifecycle.js'
 import { isCheckName, milliseconds, type Settings } from './options.js'
 import { buildReport, PASS } from './report.js'
 import { startRun, type Outcome, type PendingRun } from './run-check.js'
 import type { AddCheckOptions, CheckStatus, HealthCheck, HealthReport, HealthzRegistry, ProbeName, RunOptions } from './types.js'
 
-const ADD_OPTIONS = new Set(['probes', 'timeout', 'cacheTtl', 'critical'])
+const ADD_OPTIONS = new Set(['probes', 'timeout', 'cacheTtl', 'critical', 'interval'])
 
 /** A registered check and the state of its runs. */
 export interface CheckEntry {
@@ -15,7 +16,11 @@ export interface CheckEntry {
   readonly timeout: number
   readonly cacheTtl: number
   readonly critical: boolean
+  /** Milliseconds between background runs; 0 when the check runs per probe. */
+  readonly interval: number
   readonly log: FastifyBaseLogger
+  /** What a background check reports before its first result. */
+  readonly pendingOutcome: Outcome
   /** The latest outcome reached. */
   last: Outcome | undefined
   /** The run whose outcome has not arrived yet: later callers share it. */
@@ -24,6 +29,9 @@ export interface CheckEntry {
   busy: boolean
   /** The status last logged, so that only changes are logged. */
   logged: CheckStatus
+  /** The unref'd timer of the next background run. */
+  timer: NodeJS.Timeout | undefined
+  removed: boolean
 }
 
 /** The checks of one probe; the array is replaced, never mutated, so running probes keep a stable view. */
@@ -32,21 +40,31 @@ export interface ProbeState {
   checks: readonly CheckEntry[]
 }
 
+type Report = HealthReport | Promise<HealthReport>
+
 function invalidOption (name: string, message: string): HealthzConfigError {
   return new HealthzConfigError('FST_HEALTHZ_INVALID_CHECK_OPTION', `add("${name}"): ${message}`)
+}
+
+function then (report: Report, next: (report: HealthReport) => HealthReport): Report {
+  return report instanceof Promise ? report.then(next) : next(report)
 }
 
 export class Registry implements HealthzRegistry {
   readonly probes: readonly ProbeName[]
   readonly #settings: Settings
   readonly #log: FastifyBaseLogger
+  readonly #lifecycle: Lifecycle
   readonly #entries = new Map<string, CheckEntry>()
   readonly #states = new Map<string, ProbeState>()
   readonly #running = new Set<PendingRun>()
+  /** Background checks run between start() and close(). */
+  #active = false
 
-  constructor (settings: Settings, log: FastifyBaseLogger) {
+  constructor (settings: Settings, log: FastifyBaseLogger, lifecycle: Lifecycle) {
     this.#settings = settings
     this.#log = log
+    this.#lifecycle = lifecycle
     this.probes = Object.freeze([...settings.probes]) as readonly ProbeName[]
     for (const name of settings.probes) this.#states.set(name, { name, checks: [] })
   }
@@ -67,25 +85,35 @@ export class Registry implements HealthzRegistry {
     }
     const critical = options.critical ?? true
     if (typeof critical !== 'boolean') throw invalidOption(name, `option "critical" must be a boolean, got ${describe(critical)}`)
+    const label = `add("${name}"): option`
+    const interval = options.interval === undefined ? 0 : milliseconds(options.interval, `${label} "interval"`, 1, 'FST_HEALTHZ_INVALID_CHECK_OPTION')
+    if (interval > 0 && options.cacheTtl !== undefined) {
+      throw invalidOption(name, 'options "interval" and "cacheTtl" exclude each other: a background check is only ever read from its last result')
+    }
 
     const entry: CheckEntry = {
       name,
       check,
       probes: this.#probesOf(name, options.probes),
-      timeout: milliseconds(options.timeout ?? this.#settings.timeout, `add("${name}"): option "timeout"`, 1, 'FST_HEALTHZ_INVALID_CHECK_OPTION'),
-      cacheTtl: milliseconds(options.cacheTtl ?? this.#settings.cacheTtl, `add("${name}"): option "cacheTtl"`, 0, 'FST_HEALTHZ_INVALID_CHECK_OPTION'),
+      timeout: milliseconds(options.timeout ?? this.#settings.timeout, `${label} "timeout"`, 1, 'FST_HEALTHZ_INVALID_CHECK_OPTION'),
+      cacheTtl: milliseconds(options.cacheTtl ?? this.#settings.cacheTtl, `${label} "cacheTtl"`, 0, 'FST_HEALTHZ_INVALID_CHECK_OPTION'),
       critical,
+      interval,
       log: this.#log.child({ healthCheck: name }),
+      pendingOutcome: { status: critical ? 'fail' : 'warn', output: 'pending: no result yet', error: undefined, durationMs: 0, settledAt: Infinity },
       last: undefined,
       pending: undefined,
       busy: false,
-      logged: 'pass'
+      logged: 'pass',
+      timer: undefined,
+      removed: false
     }
     this.#entries.set(name, entry)
     for (const probe of entry.probes) {
       const state = this.#states.get(probe) as ProbeState
       state.checks = [...state.checks, entry]
     }
+    if (interval > 0 && this.#active) this.#tick(entry)
     return this
   }
 
@@ -93,6 +121,8 @@ export class Registry implements HealthzRegistry {
     const entry = this.#entries.get(name)
     if (entry === undefined) return false
     this.#entries.delete(name)
+    entry.removed = true
+    clearTimeout(entry.timer)
     for (const probe of entry.probes) {
       const state = this.#states.get(probe) as ProbeState
       state.checks = state.checks.filter((other) => other !== entry)
@@ -111,8 +141,20 @@ export class Registry implements HealthzRegistry {
     }
     const exclude = options.exclude === undefined ? undefined : new Set(options.exclude)
     const checks = exclude === undefined ? state.checks : state.checks.filter((entry) => !exclude.has(entry.name))
-    const report = await this.evaluate(checks, options.verbose === true)
-    return report === PASS ? { ...PASS } : report
+    const report = await this.report(state, checks, options.verbose === true)
+    return Object.isFrozen(report) ? { ...report } : report
+  }
+
+  drain (): Promise<void> {
+    return this.#lifecycle.drain()
+  }
+
+  markNotReady (reason: string): void {
+    this.#lifecycle.markNotReady(reason)
+  }
+
+  markReady (reason?: string): void {
+    this.#lifecycle.markReady(reason)
   }
 
   /** The live state of a probe, for its route. */
@@ -120,8 +162,38 @@ export class Registry implements HealthzRegistry {
     return this.#states.get(probe)
   }
 
+  /**
+   * A probe's report over the given checks (all of the probe's, or a subset):
+   * readiness gives way to draining, closing and `markNotReady()`; startup
+   * latches after its first pass; verbose reports carry the lifecycle.
+   */
+  report (state: ProbeState, checks: readonly CheckEntry[], verbose: boolean): Report {
+    const lifecycle = this.#lifecycle
+    let override: HealthReport | undefined
+    if (state.name === 'ready') {
+      override = lifecycle.readinessGate()
+      // While closing, no check starts: the runs would outlive the server.
+      if (override !== undefined && (!verbose || lifecycle.phase === 'closing')) {
+        return verbose ? { ...override, checks: {}, lifecycle: lifecycle.report() } : override
+      }
+    } else if (state.name === 'startup') {
+      if (lifecycle.started) {
+        if (!verbose) return PASS
+        override = PASS
+      } else {
+        return then(this.evaluate(checks, verbose), (report) => {
+          if (report.status === 200) lifecycle.started = true
+          return verbose ? { ...report, lifecycle: lifecycle.report() } : report
+        })
+      }
+    }
+    const report = this.evaluate(checks, verbose)
+    if (!verbose) return report
+    return then(report, (result) => ({ ...(override ?? result), checks: result.checks, lifecycle: lifecycle.report() }))
+  }
+
   /** Runs (or reuses) the given checks in parallel and builds the report; synchronous when no check has to be awaited. */
-  evaluate (checks: readonly CheckEntry[], verbose: boolean): HealthReport | Promise<HealthReport> {
+  evaluate (checks: readonly CheckEntry[], verbose: boolean): Report {
     const count = checks.length
     if (count === 0) return verbose ? { status: 200, title: 'OK', checks: {} } : PASS
     const since = performance.now()
@@ -136,8 +208,16 @@ export class Registry implements HealthzRegistry {
     return Promise.all(samples).then((outcomes) => buildReport(checks, outcomes, since, verbose))
   }
 
-  /** Ends every run still waiting for its check, so no timer outlives the server. */
+  /** Starts the background checks: called when the app is ready. */
+  start (): void {
+    this.#active = true
+    for (const entry of this.#entries.values()) if (entry.interval > 0) this.#tick(entry)
+  }
+
+  /** Stops background timers and ends every run still waiting for its check, so no timer outlives the server. */
   close (): void {
+    this.#active = false
+    for (const entry of this.#entries.values()) clearTimeout(entry.timer)
     for (const run of this.#running) run.cancel('the server is closing')
   }
 
@@ -155,6 +235,8 @@ export class Registry implements HealthzRegistry {
   }
 
   #sample (entry: CheckEntry, now: number): Outcome | Promise<Outcome> {
+    // Probes never run a background check: they read its last result.
+    if (entry.interval > 0) return entry.last ?? entry.pendingOutcome
     if (entry.pending !== undefined) return entry.pending.outcome
     const last = entry.last
     // A timed-out run that has still not settled keeps reporting its timeout: no second run piles up.
@@ -178,6 +260,18 @@ export class Registry implements HealthzRegistry {
       this.#record(entry, outcome)
       return outcome
     })
+  }
+
+  /** One background run, then the next one `interval` ms after it ended; a run still hung from a timeout is not doubled. */
+  #tick (entry: CheckEntry): void {
+    const next = (): void => {
+      if (entry.removed || !this.#active) return
+      entry.timer = setTimeout(() => { this.#tick(entry) }, entry.interval).unref()
+    }
+    if (entry.busy) return next()
+    const outcome = this.#start(entry)
+    if (outcome instanceof Promise) outcome.then(next)
+    else next()
   }
 
   #record (entry: CheckEntry, outcome: Outcome): void {

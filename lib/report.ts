@@ -8,6 +8,8 @@ export const PASS: HealthReport = Object.freeze({ status: 200, title: 'OK' })
 export interface ReportedCheck {
   readonly name: string
   readonly critical: boolean
+  /** Milliseconds between background runs; 0 for a check that runs per probe. */
+  readonly interval: number
 }
 
 /**
@@ -35,6 +37,7 @@ export function buildReport (checks: readonly ReportedCheck[], outcomes: readonl
       report.durationMs = durationMs
       report.cached = settledAt < since
       report.critical = checks[i].critical
+      if (checks[i].interval > 0) report.background = true
     }
     reports[checks[i].name] = report
   }

@@ -67,7 +67,7 @@ export function registerRoutes (fastify: FastifyInstance, registry: Registry, se
         const query = (request.query ?? {}) as ProbeQuery
         const exclude = excluded(query.exclude)
         const checks = exclude === undefined ? state.checks : state.checks.filter((entry) => !exclude.has(entry.name))
-        return respond(reply, registry.evaluate(checks, isOn(query.verbose)))
+        return respond(reply, registry.report(state, checks, isOn(query.verbose)))
       }
     })
 
@@ -82,7 +82,7 @@ export function registerRoutes (fastify: FastifyInstance, registry: Registry, se
           return notFound(reply, isCheckName(name) ? `Probe "${probe}" has no check named "${name}".` : `Probe "${probe}" has no such check.`)
         }
         const query = (request.query ?? {}) as ProbeQuery
-        return respond(reply, registry.evaluate([entry], isOn(query.verbose)))
+        return respond(reply, registry.report(state, [entry], isOn(query.verbose)))
       }
     })
   }

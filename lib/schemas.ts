@@ -5,13 +5,22 @@ export const CheckReportSchema = Type.Object({
   output: Type.Optional(Type.String()),
   durationMs: Type.Optional(Type.Number()),
   cached: Type.Optional(Type.Boolean()),
-  critical: Type.Optional(Type.Boolean())
+  critical: Type.Optional(Type.Boolean()),
+  background: Type.Optional(Type.Boolean())
+})
+
+const LifecycleSchema = Type.Object({
+  phase: Type.Union([Type.Literal('starting'), Type.Literal('serving'), Type.Literal('draining'), Type.Literal('closing')]),
+  started: Type.Boolean(),
+  notReady: Type.Optional(Type.Array(Type.String()))
 })
 
 export const ReportSchema = Type.Object({
   status: Type.Integer(),
   title: Type.String(),
-  checks: Type.Optional(Type.Record(Type.String(), CheckReportSchema))
+  detail: Type.Optional(Type.String()),
+  checks: Type.Optional(Type.Record(Type.String(), CheckReportSchema)),
+  lifecycle: Type.Optional(LifecycleSchema)
 }, { description: 'A probe report: {"status":200,"title":"OK"} when healthy' })
 
 export const NotFoundSchema = Type.Object({

@@ -57,6 +57,12 @@ export interface AddCheckOptions {
   cacheTtl?: number
   /** When false, a failure reports `warn` and the probe stays 200. Default true. */
   critical?: boolean
+  /**
+   * Milliseconds between background runs. The check then runs on its own timer
+   * from when the app is ready until it closes, and probes only read its last
+   * result (failing, shown as pending, until the first one). Default: none.
+   */
+  interval?: number
 }
 
 /** Checks declared at registration: per probe, a function, an array of functions or an object of named functions. */
@@ -78,6 +84,14 @@ export interface HealthzOptions {
   cacheTtl?: number
   /** Log level of the probe routes. Default `'silent'`: probes write no request logs. */
   logLevel?: LogLevel
+  /** Milliseconds `drain()` keeps serving with readiness failing before it resolves. Default 0. */
+  drainDelay?: number
+  /** Signals on which the plugin drains and closes the app itself, such as `['SIGTERM', 'SIGINT']`. Default none. */
+  signals?: readonly NodeJS.Signals[]
+  /** With `signals`: milliseconds after the first signal at which the plugin stops waiting and closes at once. Default none. */
+  closeTimeout?: number
+  /** With `signals`: call `process.exit()` once closed (code 0, or 1 when the close was forced or failed). Default false. */
+  forceExit?: boolean
 }
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -93,6 +107,20 @@ export interface CheckReport {
   cached?: boolean
   /** Verbose only: whether a failure of this check fails the probe. */
   critical?: boolean
+  /** Verbose only: the check runs on its own timer (`interval`), not per probe. */
+  background?: boolean
+}
+
+/** Where the app is in its life: before `ready`, serving, after `drain()`, after `close()` began. */
+export type LifecyclePhase = 'starting' | 'serving' | 'draining' | 'closing'
+
+/** The lifecycle state shown by verbose reports. */
+export interface LifecycleReport {
+  phase: LifecyclePhase
+  /** The startup probe has passed once, and passes from then on. */
+  started: boolean
+  /** The reasons given to `markNotReady()` that still hold. */
+  notReady?: string[]
 }
 
 /**
@@ -102,7 +130,11 @@ export interface CheckReport {
 export interface HealthReport {
   status: 200 | 503
   title: string
+  /** Why readiness fails regardless of its checks: shutting down, or the reasons given to `markNotReady()`. */
+  detail?: string
   checks?: Record<string, CheckReport>
+  /** Verbose only. */
+  lifecycle?: LifecycleReport
 }
 
 /** Options of `fastify.healthz.run()`. */
@@ -125,6 +157,16 @@ export interface HealthzRegistry {
   run(probe: ProbeName, options?: RunOptions): Promise<HealthReport>
   /** The probes this registry serves. */
   readonly probes: readonly ProbeName[]
+  /**
+   * Starts the shutdown: readiness answers 503 at once while liveness, startup
+   * and all other routes keep working; resolves after the `drainDelay` option.
+   * Then call `fastify.close()`. Calling it again returns the same promise.
+   */
+  drain(): Promise<void>
+  /** Marks the app not ready for this reason (shown in readiness) until `markReady(reason)`. */
+  markNotReady(reason: string): void
+  /** Withdraws one reason given to `markNotReady()`, or all of them when called without one. */
+  markReady(reason?: string): void
 }
 
 declare module 'fastify' {

@@ -39,7 +39,16 @@ t.test('bad registration options fail registration with a code and a message nam
     [{ checks: { ready: [42] } }, 'FST_HEALTHZ_INVALID_CHECK', /add\("ready-1"\): the check must be a function, got 42/],
     [{ checks: { ready: { 'bad name': () => {} } } }, 'FST_HEALTHZ_INVALID_CHECK_NAME', /got 'bad name'/],
     [{ checks: { ready: { live: () => {} }, live: () => {} } }, 'FST_HEALTHZ_DUPLICATE_CHECK', /"live" is already registered/],
-    [{ timout: 100 }, 'FST_HEALTHZ_INVALID_OPTION', /unknown option "timout" \(known: prefix, checks, customProbes, timeout, cacheTtl, logLevel\)/]
+    [{ drainDelay: -1 }, 'FST_HEALTHZ_INVALID_OPTION', /option "drainDelay" must be an integer number of milliseconds from 0/],
+    [{ signals: 'SIGTERM' }, 'FST_HEALTHZ_INVALID_OPTION', /option "signals" must be an array of signal names/],
+    [{ signals: ['SIGTERM', 'TERM'] }, 'FST_HEALTHZ_INVALID_OPTION', /option "signals" must be signal names that a process can handle, such as "SIGTERM", got 'TERM'/],
+    [{ signals: ['SIGKILL'] }, 'FST_HEALTHZ_INVALID_OPTION', /"signals".*got 'SIGKILL'/],
+    [{ signals: ['SIGTERM'], closeTimeout: 0 }, 'FST_HEALTHZ_INVALID_OPTION', /option "closeTimeout" must be an integer number of milliseconds from 1/],
+    [{ closeTimeout: 1000 }, 'FST_HEALTHZ_INVALID_OPTION', /option "closeTimeout" must be used with the "signals" option, which it applies to; set "signals" too, got 1000/],
+    [{ forceExit: true }, 'FST_HEALTHZ_INVALID_OPTION', /option "forceExit" must be used with the "signals" option/],
+    [{ signals: [], forceExit: false }, 'FST_HEALTHZ_INVALID_OPTION', /option "forceExit" must be used with the "signals" option/],
+    [{ signals: ['SIGTERM'], forceExit: 'yes' }, 'FST_HEALTHZ_INVALID_OPTION', /option "forceExit" must be a boolean, got 'yes'/],
+    [{ timout: 100 }, 'FST_HEALTHZ_INVALID_OPTION', /unknown option "timout" \(known: prefix, checks, customProbes, timeout, cacheTtl, logLevel, drainDelay, signals, closeTimeout, forceExit\)/]
   ]
   for (const [options, code, message] of cases) {
     const error = await registerWith(options)
@@ -66,7 +75,7 @@ t.test('the error class and codes', async (t) => {
 })
 
 t.test('good options register, including Fastify\'s own register options', async (t) => {
-  for (const options of [undefined, {}, { prefix: '/a/b-c_d.e~f' }, { timeout: 1, cacheTtl: 0, logLevel: 'silent' }, { logSerializers: {} }]) {
+  for (const options of [undefined, {}, { prefix: '/a/b-c_d.e~f' }, { timeout: 1, cacheTtl: 0, logLevel: 'silent' }, { logSerializers: {} }, { drainDelay: 0 }, { signals: ['SIGTERM', 'SIGINT'], closeTimeout: 5000, forceExit: false }]) {
     t.equal(await registerWith(options), undefined, JSON.stringify(options))
   }
   t.equal(await registerWith(() => ({ timeout: 5 })), undefined, 'options from a function of the parent')

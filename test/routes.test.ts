@@ -74,7 +74,7 @@ t.test('?verbose lists every check with status, duration, cache and criticality'
   for (const query of ['verbose=0', 'verbose=false', 'verbos']) {
     t.equal((await app.inject(`/healthz/ready?${query}`)).body, '{"status":200,"title":"OK"}', query)
   }
-  t.same((await app.inject('/healthz/live?verbose')).json(), { status: 200, title: 'OK', checks: {} })
+  t.same((await app.inject('/healthz/live?verbose')).json(), { status: 200, title: 'OK', checks: {}, lifecycle: { phase: 'serving', started: false } })
 })
 
 t.test('?exclude skips checks, repeatable or comma separated, unknown names ignored', async (t) => {

@@ -25,6 +25,26 @@ test('the plugin registers with typed options', async () => {
   expect(app.register).type.not.toBeCallableWith(healthz, { customProbes: ['deep'] })
 })
 
+test('lifecycle options and methods are typed', () => {
+  expect(app.register).type.toBeCallableWith(healthz, { drainDelay: 5000, signals: ['SIGTERM', 'SIGINT'], closeTimeout: 20_000, forceExit: false })
+  expect(app.register).type.not.toBeCallableWith(healthz, { signals: ['TERM'] })
+  expect(app.register).type.not.toBeCallableWith(healthz, { drainDelay: '5s' })
+  expect(app.healthz.drain()).type.toBe<Promise<void>>()
+  expect(app.healthz.markNotReady).type.toBeCallableWith('warming caches')
+  expect(app.healthz.markNotReady).type.not.toBeCallableWith()
+  expect(app.healthz.markReady).type.toBeCallableWith()
+  expect(app.healthz.markReady).type.toBeCallableWith('warming caches')
+  expect(app.healthz.add).type.toBeCallableWith('bg', () => {}, { interval: 5000 })
+  expect(app.healthz.add).type.not.toBeCallableWith('bg', () => {}, { interval: '5s' })
+})
+
+test('verbose reports carry the lifecycle', async () => {
+  const report = await app.healthz.run('ready', { verbose: true })
+  expect(report.lifecycle?.phase).type.toBe<'starting' | 'serving' | 'draining' | 'closing' | undefined>()
+  expect(report.lifecycle?.notReady).type.toBe<string[] | undefined>()
+  expect(report.detail).type.toBe<string | undefined>()
+})
+
 test('fastify.healthz is the typed registry', () => {
   expect(app.healthz).type.toBe<HealthzRegistry>()
   expect(app.healthz.probes).type.toBe<readonly ProbeName[]>()
