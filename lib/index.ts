@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { Lifecycle } from './lifecycle.js'
 import { resolveOptions } from './options.js'
+import { attachProbeServer } from './probe-server.js'
 import { Registry } from './registry.js'
 import { registerRoutes } from './routes.js'
 import { handleSignals } from './signals.js'
@@ -14,7 +15,8 @@ async function plugin (fastify: FastifyInstance, options: HealthzOptions): Promi
   for (const { name, probe, check } of settings.checks) registry.add(name, check, { probes: [probe as ProbeName] })
 
   fastify.decorate('healthz', registry)
-  registerRoutes(fastify, registry, settings)
+  if (settings.listen === undefined) registerRoutes(fastify, registry, settings)
+  else attachProbeServer(fastify, registry, lifecycle, settings)
 
   let stopSignals: (() => void) | undefined
   fastify.addHook('onReady', async () => {
@@ -39,4 +41,5 @@ export const healthz: FastifyPluginAsync<HealthzOptions> = fp(plugin, {
 
 export default healthz
 export { HealthError, HealthzConfigError, errorCodes, type HealthzErrorCode } from './errors.js'
+export { isProbeRequest } from './probe-request.js'
 export type * from './types.js'

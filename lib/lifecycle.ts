@@ -3,6 +3,9 @@ import type { HealthReport, LifecyclePhase, LifecycleReport } from './types.js'
 
 const MAX_REASON = 256
 
+/** Readiness on the dedicated probe port while the app's own port does not listen. */
+export const NOT_LISTENING: HealthReport = Object.freeze({ status: 503, title: 'Not Ready', detail: 'The app is not listening yet.' })
+
 /** Readiness while draining or closing: no check runs. */
 export const SHUTTING_DOWN: HealthReport = Object.freeze({ status: 503, title: 'Shutting Down', detail: 'The service is shutting down.' })
 
@@ -28,6 +31,7 @@ export class Lifecycle {
   #drain: Promise<void> | undefined
   #endDrain: (() => void) | undefined
   #drainTimer: NodeJS.Timeout | undefined
+  #server: { readonly listening: boolean } | undefined
 
   constructor (drainDelay: number) {
     this.#drainDelay = drainDelay
@@ -36,7 +40,13 @@ export class Lifecycle {
   /** The report that stands for readiness instead of its checks, if any. */
   readinessGate (): HealthReport | undefined {
     if (this.phase === 'draining' || this.phase === 'closing') return SHUTTING_DOWN
+    if (this.#server !== undefined && !this.#server.listening) return NOT_LISTENING
     return this.#notReady
+  }
+
+  /** With a dedicated probe port, readiness also waits for the app's own server to listen. */
+  requireListening (server: { readonly listening: boolean }): void {
+    this.#server = server
   }
 
   markNotReady (reason: string): void {

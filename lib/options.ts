@@ -1,7 +1,7 @@
 import { constants } from 'node:os'
 import type { LogLevel } from 'fastify'
 import { describe, HealthzConfigError, type HealthzErrorCode } from './errors.js'
-import type { HealthCheck, HealthzOptions, ProbeName } from './types.js'
+import type { DetailsOption, HealthCheck, HealthzOptions, ProbeListenOptions, ProbeName } from './types.js'
 
 export const BUILTIN_PROBES: readonly ProbeName[] = ['live', 'ready', 'startup']
 
@@ -14,7 +14,7 @@ export const DEFAULT_TIMEOUT = 500
 export const MAX_MS = 2 ** 31 - 1
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'listen', 'details', 'logSerializers'])
 // SIGKILL and SIGSTOP cannot be handled.
 const SIGNALS = new Set(Object.keys(constants.signals).filter((name) => name !== 'SIGKILL' && name !== 'SIGSTOP'))
 const PREFIX = /^(?:\/[\w.~-]+)+$/
@@ -41,6 +41,8 @@ export interface Settings {
   /** 0: no timeout. */
   closeTimeout: number
   forceExit: boolean
+  listen: Required<ProbeListenOptions> | undefined
+  details: DetailsOption
 }
 
 function invalid (option: string, expected: string, value: unknown): HealthzConfigError {
@@ -86,6 +88,24 @@ function signals (value: unknown): NodeJS.Signals[] {
     if (typeof name !== 'string' || !SIGNALS.has(name)) throw invalid('signals', 'signal names that a process can handle, such as "SIGTERM"', name)
   }
   return [...new Set(value as NodeJS.Signals[])]
+}
+
+function listenOption (value: unknown): Required<ProbeListenOptions> | undefined {
+  if (value === undefined) return undefined
+  if (!isPlainObject(value)) throw invalid('listen', 'an object such as { port: 9000, host: "0.0.0.0" }', value)
+  for (const key of Object.keys(value)) {
+    if (key !== 'port' && key !== 'host') throw invalid('listen', 'an object with "port" and optionally "host"', value)
+  }
+  const { port, host = '0.0.0.0' } = value
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw invalid('listen.port', 'an integer from 0 to 65535', port)
+  if (typeof host !== 'string' || host === '') throw invalid('listen.host', 'a host name or address', host)
+  return { port, host }
+}
+
+function detailsOption (value: unknown): DetailsOption {
+  if (value === undefined) return 'never'
+  if (value === 'never' || value === 'always' || typeof value === 'function') return value as DetailsOption
+  throw invalid('details', '"never", "always" or a function of the request', value)
 }
 
 function declaredChecks (value: unknown, probes: readonly Probe[]): DeclaredCheck[] {
@@ -146,6 +166,8 @@ export function resolveOptions (options: HealthzOptions): Settings {
     drainDelay: milliseconds(options.drainDelay ?? 0, 'option "drainDelay"', 0, 'FST_HEALTHZ_INVALID_OPTION'),
     signals: handled,
     closeTimeout: options.closeTimeout === undefined ? 0 : milliseconds(options.closeTimeout, 'option "closeTimeout"', 1, 'FST_HEALTHZ_INVALID_OPTION'),
-    forceExit
+    forceExit,
+    listen: listenOption(options.listen),
+    details: detailsOption(options.details)
   }
 }

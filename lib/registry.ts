@@ -1,3 +1,4 @@
+import type { Server } from 'node:http'
 import type { FastifyBaseLogger } from 'fastify'
 import { describe, HealthzConfigError } from './errors.js'
 import type { Lifecycle } from './lifecycle.js'
@@ -52,6 +53,7 @@ function then (report: Report, next: (report: HealthReport) => HealthReport): Re
 
 export class Registry implements HealthzRegistry {
   readonly probes: readonly ProbeName[]
+  server: Server | undefined
   readonly #settings: Settings
   readonly #log: FastifyBaseLogger
   readonly #lifecycle: Lifecycle
@@ -141,7 +143,8 @@ export class Registry implements HealthzRegistry {
     }
     const exclude = options.exclude === undefined ? undefined : new Set(options.exclude)
     const checks = exclude === undefined ? state.checks : state.checks.filter((entry) => !exclude.has(entry.name))
-    const report = await this.report(state, checks, options.verbose === true)
+    const verbose = options.verbose === true
+    const report = await this.report(state, checks, verbose, verbose && options.details === true)
     return Object.isFrozen(report) ? { ...report } : report
   }
 
@@ -165,9 +168,10 @@ export class Registry implements HealthzRegistry {
   /**
    * A probe's report over the given checks (all of the probe's, or a subset):
    * readiness gives way to draining, closing and `markNotReady()`; startup
-   * latches after its first pass; verbose reports carry the lifecycle.
+   * latches after its first pass; verbose reports carry the lifecycle, and
+   * with `details` the text of errors.
    */
-  report (state: ProbeState, checks: readonly CheckEntry[], verbose: boolean): Report {
+  report (state: ProbeState, checks: readonly CheckEntry[], verbose: boolean, details = false): Report {
     const lifecycle = this.#lifecycle
     let override: HealthReport | undefined
     if (state.name === 'ready') {
@@ -181,19 +185,19 @@ export class Registry implements HealthzRegistry {
         if (!verbose) return PASS
         override = PASS
       } else {
-        return then(this.evaluate(checks, verbose), (report) => {
+        return then(this.evaluate(checks, verbose, details), (report) => {
           if (report.status === 200) lifecycle.started = true
           return verbose ? { ...report, lifecycle: lifecycle.report() } : report
         })
       }
     }
-    const report = this.evaluate(checks, verbose)
+    const report = this.evaluate(checks, verbose, details)
     if (!verbose) return report
     return then(report, (result) => ({ ...(override ?? result), checks: result.checks, lifecycle: lifecycle.report() }))
   }
 
   /** Runs (or reuses) the given checks in parallel and builds the report; synchronous when no check has to be awaited. */
-  evaluate (checks: readonly CheckEntry[], verbose: boolean): Report {
+  evaluate (checks: readonly CheckEntry[], verbose: boolean, details: boolean): Report {
     const count = checks.length
     if (count === 0) return verbose ? { status: 200, title: 'OK', checks: {} } : PASS
     const since = performance.now()
@@ -204,8 +208,8 @@ export class Registry implements HealthzRegistry {
       if (sample instanceof Promise) waiting = true
       samples[i] = sample
     }
-    if (!waiting) return buildReport(checks, samples as Outcome[], since, verbose)
-    return Promise.all(samples).then((outcomes) => buildReport(checks, outcomes, since, verbose))
+    if (!waiting) return buildReport(checks, samples as Outcome[], since, verbose, details)
+    return Promise.all(samples).then((outcomes) => buildReport(checks, outcomes, since, verbose, details))
   }
 
   /** Starts the background checks: called when the app is ready. */

@@ -1,4 +1,4 @@
-import type { Outcome } from './run-check.js'
+import { errorText, type Outcome } from './run-check.js'
 import type { CheckReport, HealthReport } from './types.js'
 
 /** The body of every passing, non-verbose probe: built once, never mutated. */
@@ -16,9 +16,10 @@ export interface ReportedCheck {
  * Turns outcomes into the body a probe serves. Outcomes settled before `since`
  * (when the request began) are reported as cached. Without `verbose`, a probe
  * whose checks all pass gets the shared `PASS` body, and otherwise only its
- * failing and warning checks are listed.
+ * failing and warning checks are listed. `details` adds, to verbose reports,
+ * the text of what failing checks threw.
  */
-export function buildReport (checks: readonly ReportedCheck[], outcomes: readonly Outcome[], since: number, verbose: boolean): HealthReport {
+export function buildReport (checks: readonly ReportedCheck[], outcomes: readonly Outcome[], since: number, verbose: boolean, details: boolean): HealthReport {
   let failed = false
   let clean = true
   for (const outcome of outcomes) {
@@ -29,7 +30,7 @@ export function buildReport (checks: readonly ReportedCheck[], outcomes: readonl
 
   const reports: Record<string, CheckReport> = {}
   for (let i = 0; i < outcomes.length; i++) {
-    const { status, output, durationMs, settledAt } = outcomes[i]
+    const { status, output, durationMs, settledAt, error } = outcomes[i]
     if (!verbose && status === 'pass') continue
     const report: CheckReport = { status }
     if (output !== undefined) report.output = output
@@ -38,6 +39,10 @@ export function buildReport (checks: readonly ReportedCheck[], outcomes: readonl
       report.cached = settledAt < since
       report.critical = checks[i].critical
       if (checks[i].interval > 0) report.background = true
+      if (details) {
+        const text = errorText(error)
+        if (text !== undefined) report.error = text
+      }
     }
     reports[checks[i].name] = report
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isCheckName, type Settings } from './options.js'
-import type { CheckEntry, Registry } from './registry.js'
+import type { CheckEntry, ProbeState, Registry } from './registry.js'
 import { NotFoundSchema, ReportSchema } from './schemas.js'
 import type { HealthReport } from './types.js'
 
@@ -50,11 +50,32 @@ function notFound (reply: FastifyReply, detail: string): NotFound {
   return { status: 404, title: 'Not Found', detail }
 }
 
-/** Registers `GET <prefix>/<probe>` and `GET <prefix>/<probe>/:check` per probe, and JSON 404s for the rest of the prefix. */
+/**
+ * Registers `GET <prefix>/<probe>` and `GET <prefix>/<probe>/:check` per probe,
+ * and JSON 404s for the rest of the prefix. Every route carries the marker that
+ * `isProbeRequest()` tests, and opts out of `@fastify/rate-limit`.
+ */
 export function registerRoutes (fastify: FastifyInstance, registry: Registry, settings: Settings): void {
-  const { prefix, logLevel } = settings
+  const { prefix, logLevel, details } = settings
   const known = `Probes: ${settings.probes.join(', ')}.`
-  const common = { method: 'GET', exposeHeadRoute: true, logLevel } as const
+  // `rateLimit` is @fastify/rate-limit's own key, typed by that plugin when installed.
+  const config = { healthz: true, rateLimit: false } as { healthz: true }
+  const common = { method: 'GET', exposeHeadRoute: true, logLevel, config } as const
+
+  /** The report for a request: error texts only in verbose reports, and only where `details` allows them. */
+  const reportFor = (request: FastifyRequest, state: ProbeState, checks: readonly CheckEntry[], verbose: boolean): HealthReport | Promise<HealthReport> => {
+    if (!verbose || details === 'never') return registry.report(state, checks, verbose)
+    if (details === 'always') return registry.report(state, checks, true, true)
+    return allowDetails(request).then((allowed) => registry.report(state, checks, true, allowed))
+  }
+  const allowDetails = async (request: FastifyRequest): Promise<boolean> => {
+    try {
+      return await (details as Exclude<typeof details, string>)(request) === true
+    } catch (error) {
+      fastify.log.error({ err: error }, 'fastify-healthz: the details function threw: details withheld')
+      return false
+    }
+  }
 
   for (const probe of settings.probes) {
     const state = registry.state(probe) as NonNullable<ReturnType<Registry['state']>>
@@ -67,7 +88,7 @@ export function registerRoutes (fastify: FastifyInstance, registry: Registry, se
         const query = (request.query ?? {}) as ProbeQuery
         const exclude = excluded(query.exclude)
         const checks = exclude === undefined ? state.checks : state.checks.filter((entry) => !exclude.has(entry.name))
-        return respond(reply, registry.report(state, checks, isOn(query.verbose)))
+        return respond(reply, reportFor(request, state, checks, isOn(query.verbose)))
       }
     })
 
@@ -82,7 +103,7 @@ export function registerRoutes (fastify: FastifyInstance, registry: Registry, se
           return notFound(reply, isCheckName(name) ? `Probe "${probe}" has no check named "${name}".` : `Probe "${probe}" has no such check.`)
         }
         const query = (request.query ?? {}) as ProbeQuery
-        return respond(reply, registry.report(state, [entry], isOn(query.verbose)))
+        return respond(reply, reportFor(request, state, [entry], isOn(query.verbose)))
       }
     })
   }

@@ -45,6 +45,20 @@ class RunContext implements HealthCheckContext {
   }
 }
 
+/**
+ * The text of what a check threw, for verbose reports where `details` allows
+ * it: an error's name and message (a HealthError's cause), never a stack.
+ */
+export function errorText (error: unknown): string | undefined {
+  const thrown = error instanceof HealthError ? error.cause : error
+  if (thrown === undefined) return undefined
+  if (thrown instanceof Error) return publicText(`${thrown.name}: ${thrown.message}`)
+  if (typeof thrown === 'object' && thrown !== null && typeof (thrown as { message?: unknown }).message === 'string') {
+    return publicText((thrown as { message: string }).message)
+  }
+  return publicText(typeof thrown === 'object' && thrown !== null ? Object.prototype.toString.call(thrown) : String(thrown))
+}
+
 function publicText (text: string): string {
   return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT - 1)}…` : text
 }

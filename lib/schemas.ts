@@ -6,7 +6,8 @@ export const CheckReportSchema = Type.Object({
   durationMs: Type.Optional(Type.Number()),
   cached: Type.Optional(Type.Boolean()),
   critical: Type.Optional(Type.Boolean()),
-  background: Type.Optional(Type.Boolean())
+  background: Type.Optional(Type.Boolean()),
+  error: Type.Optional(Type.String())
 })
 
 const LifecycleSchema = Type.Object({

@@ -1,4 +1,5 @@
-import type { FastifyBaseLogger, LogLevel } from 'fastify'
+import type { Server } from 'node:http'
+import type { FastifyBaseLogger, FastifyRequest, LogLevel } from 'fastify'
 
 /**
  * The probes a registry serves. Extend it by declaration merging to type the
@@ -92,7 +93,28 @@ export interface HealthzOptions {
   closeTimeout?: number
   /** With `signals`: call `process.exit()` once closed (code 0, or 1 when the close was forced or failed). Default false. */
   forceExit?: boolean
+  /**
+   * Serve the probes from a separate minimal server on this port instead of
+   * the app's, outside the app's hooks. `host` defaults to `'0.0.0.0'`, which
+   * the kubelet can reach.
+   */
+  listen?: ProbeListenOptions
+  /**
+   * Whether a verbose report may show the text of errors that checks threw
+   * (never their stacks): `'never'` (the default), `'always'`, or a function
+   * of the request. Public outputs are always shown.
+   */
+  details?: DetailsOption
 }
+
+/** Where the dedicated probe server listens. */
+export interface ProbeListenOptions {
+  port: number
+  host?: string
+}
+
+/** Decides per request whether a verbose report may show error texts. */
+export type DetailsOption = 'never' | 'always' | ((request: FastifyRequest) => boolean | Promise<boolean>)
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
 
@@ -109,6 +131,8 @@ export interface CheckReport {
   critical?: boolean
   /** Verbose only: the check runs on its own timer (`interval`), not per probe. */
   background?: boolean
+  /** Verbose only, and only where `details` allows it: the text (never the stack) of what the check threw. */
+  error?: string
 }
 
 /** Where the app is in its life: before `ready`, serving, after `drain()`, after `close()` began. */
@@ -143,6 +167,8 @@ export interface RunOptions {
   verbose?: boolean
   /** Names of checks to skip, as `?exclude=` does. */
   exclude?: Iterable<string>
+  /** With `verbose`: show the text of errors that checks threw. Default false. */
+  details?: boolean
 }
 
 /** The check registry, decorated on the Fastify instance as `fastify.healthz`. */
@@ -167,10 +193,16 @@ export interface HealthzRegistry {
   markNotReady(reason: string): void
   /** Withdraws one reason given to `markNotReady()`, or all of them when called without one. */
   markReady(reason?: string): void
+  /** The dedicated probe server of the `listen` option, once it listens; undefined otherwise. */
+  readonly server: Server | undefined
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     healthz: HealthzRegistry
+  }
+  interface FastifyContextConfig {
+    /** Set on every route of fastify-healthz: test it with `isProbeRequest(request)`. */
+    healthz?: boolean
   }
 }

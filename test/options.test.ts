@@ -48,7 +48,14 @@ t.test('bad registration options fail registration with a code and a message nam
     [{ forceExit: true }, 'FST_HEALTHZ_INVALID_OPTION', /option "forceExit" must be used with the "signals" option/],
     [{ signals: [], forceExit: false }, 'FST_HEALTHZ_INVALID_OPTION', /option "forceExit" must be used with the "signals" option/],
     [{ signals: ['SIGTERM'], forceExit: 'yes' }, 'FST_HEALTHZ_INVALID_OPTION', /option "forceExit" must be a boolean, got 'yes'/],
-    [{ timout: 100 }, 'FST_HEALTHZ_INVALID_OPTION', /unknown option "timout" \(known: prefix, checks, customProbes, timeout, cacheTtl, logLevel, drainDelay, signals, closeTimeout, forceExit\)/]
+    [{ listen: 9000 }, 'FST_HEALTHZ_INVALID_OPTION', /option "listen" must be an object such as \{ port: 9000, host: "0.0.0.0" \}, got 9000/],
+    [{ listen: { port: 9000, hots: 'x' } }, 'FST_HEALTHZ_INVALID_OPTION', /option "listen" must be an object with "port" and optionally "host"/],
+    [{ listen: {} }, 'FST_HEALTHZ_INVALID_OPTION', /option "listen.port" must be an integer from 0 to 65535, got undefined/],
+    [{ listen: { port: 70000 } }, 'FST_HEALTHZ_INVALID_OPTION', /"listen.port".*got 70000/],
+    [{ listen: { port: '9000' } }, 'FST_HEALTHZ_INVALID_OPTION', /"listen.port".*got '9000'/],
+    [{ listen: { port: 9000, host: '' } }, 'FST_HEALTHZ_INVALID_OPTION', /option "listen.host" must be a host name or address, got ''/],
+    [{ details: true }, 'FST_HEALTHZ_INVALID_OPTION', /option "details" must be "never", "always" or a function of the request, got true/],
+    [{ timout: 100 }, 'FST_HEALTHZ_INVALID_OPTION', /unknown option "timout" \(known: prefix, checks, customProbes, timeout, cacheTtl, logLevel, drainDelay, signals, closeTimeout, forceExit, listen, details\)/]
   ]
   for (const [options, code, message] of cases) {
     const error = await registerWith(options)
@@ -75,7 +82,7 @@ t.test('the error class and codes', async (t) => {
 })
 
 t.test('good options register, including Fastify\'s own register options', async (t) => {
-  for (const options of [undefined, {}, { prefix: '/a/b-c_d.e~f' }, { timeout: 1, cacheTtl: 0, logLevel: 'silent' }, { logSerializers: {} }, { drainDelay: 0 }, { signals: ['SIGTERM', 'SIGINT'], closeTimeout: 5000, forceExit: false }]) {
+  for (const options of [undefined, {}, { prefix: '/a/b-c_d.e~f' }, { timeout: 1, cacheTtl: 0, logLevel: 'silent' }, { logSerializers: {} }, { drainDelay: 0 }, { signals: ['SIGTERM', 'SIGINT'], closeTimeout: 5000, forceExit: false }, { details: 'never' }, { details: 'always' }, { details: () => true }]) {
     t.equal(await registerWith(options), undefined, JSON.stringify(options))
   }
   t.equal(await registerWith(() => ({ timeout: 5 })), undefined, 'options from a function of the parent')
