@@ -1,10 +1,12 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyRequest } from 'fastify'
+import type { Server } from 'node:http'
 import { expect, test } from 'tstyche'
 import healthz, {
   errorCodes,
   HealthError,
   healthz as named,
   HealthzConfigError,
+  isProbeRequest,
   type HealthCheck,
   type HealthCheckContext,
   type HealthReport,
@@ -43,6 +45,25 @@ test('verbose reports carry the lifecycle', async () => {
   expect(report.lifecycle?.phase).type.toBe<'starting' | 'serving' | 'draining' | 'closing' | undefined>()
   expect(report.lifecycle?.notReady).type.toBe<string[] | undefined>()
   expect(report.detail).type.toBe<string | undefined>()
+})
+
+test('exposure: isProbeRequest, the route marker, listen and details', () => {
+  expect(isProbeRequest).type.toBe<(request: FastifyRequest) => boolean>()
+  app.addHook('onRequest', async (request) => {
+    expect(request.routeOptions.config.healthz).type.toBe<boolean | undefined>()
+  })
+  expect(app.healthz.server).type.toBe<Server | undefined>()
+  expect(app.register).type.toBeCallableWith(healthz, { listen: { port: 9000 } })
+  expect(app.register).type.toBeCallableWith(healthz, { listen: { port: 9000, host: '0.0.0.0' } })
+  expect(app.register).type.not.toBeCallableWith(healthz, { listen: { host: '0.0.0.0' } })
+  expect(app.register).type.not.toBeCallableWith(healthz, { listen: 9000 })
+  expect(app.register).type.toBeCallableWith(healthz, { details: 'never' })
+  expect(app.register).type.toBeCallableWith(healthz, { details: 'always' })
+  expect(app.register).type.toBeCallableWith(healthz, { details: (request: FastifyRequest) => request.headers['x-internal'] === '1' })
+  expect(app.register).type.toBeCallableWith(healthz, { details: async () => true })
+  expect(app.register).type.not.toBeCallableWith(healthz, { details: true })
+  expect(app.register).type.not.toBeCallableWith(healthz, { details: () => 'yes' })
+  expect(app.healthz.run).type.toBeCallableWith('ready', { verbose: true, details: true })
 })
 
 test('fastify.healthz is the typed registry', () => {
