@@ -26,6 +26,8 @@ export interface CheckEntry {
   last: Outcome | undefined
   /** The run whose outcome has not arrived yet: later callers share it. */
   pending: PendingRun | undefined
+  /** Who waits for the pending run's outcome. */
+  waiters: Waiter[]
   /** The check itself has not settled; after a timeout this outlasts `pending`. */
   busy: boolean
   /** The status last logged, so that only changes are logged. */
@@ -42,6 +44,38 @@ export interface ProbeState {
 }
 
 type Report = HealthReport | Promise<HealthReport>
+
+/** Waits for the outcome of a pending run. */
+interface Waiter {
+  arrive (entry: CheckEntry, outcome: Outcome): void
+}
+
+/**
+ * One probe waiting for the outcomes of its pending checks: one object and one
+ * promise per probe, however many checks it waits for.
+ */
+class Gather implements Waiter {
+  readonly promise: Promise<HealthReport>
+  #resolve!: (report: HealthReport) => void
+  #remaining: number
+
+  constructor (
+    readonly checks: readonly CheckEntry[],
+    readonly outcomes: Outcome[],
+    remaining: number,
+    readonly since: number,
+    readonly verbose: boolean,
+    readonly details: boolean
+  ) {
+    this.#remaining = remaining
+    this.promise = new Promise((resolve) => { this.#resolve = resolve })
+  }
+
+  arrive (entry: CheckEntry, outcome: Outcome): void {
+    this.outcomes[this.checks.indexOf(entry)] = outcome
+    if (--this.#remaining === 0) this.#resolve(buildReport(this.checks, this.outcomes, this.since, this.verbose, this.details))
+  }
+}
 
 function invalidOption (name: string, message: string): HealthzConfigError {
   return new HealthzConfigError('FST_HEALTHZ_INVALID_CHECK_OPTION', `add("${name}"): ${message}`)
@@ -105,6 +139,7 @@ export class Registry implements HealthzRegistry {
       pendingOutcome: { status: critical ? 'fail' : 'warn', output: 'pending: no result yet', error: undefined, durationMs: 0, settledAt: Infinity },
       last: undefined,
       pending: undefined,
+      waiters: [],
       busy: false,
       logged: 'pass',
       timer: undefined,
@@ -201,15 +236,17 @@ export class Registry implements HealthzRegistry {
     const count = checks.length
     if (count === 0) return verbose ? { status: 200, title: 'OK', checks: {} } : PASS
     const since = performance.now()
-    const samples = new Array<Outcome | Promise<Outcome>>(count)
-    let waiting = false
+    const outcomes = new Array<Outcome>(count)
+    let waiting = 0
     for (let i = 0; i < count; i++) {
-      const sample = this.#sample(checks[i], since)
-      if (sample instanceof Promise) waiting = true
-      samples[i] = sample
+      const outcome = this.#sample(checks[i], since)
+      if (outcome === undefined) waiting++
+      else outcomes[i] = outcome
     }
-    if (!waiting) return buildReport(checks, samples as Outcome[], since, verbose, details)
-    return Promise.all(samples).then((outcomes) => buildReport(checks, outcomes, since, verbose, details))
+    if (waiting === 0) return buildReport(checks, outcomes, since, verbose, details)
+    const gather = new Gather(checks, outcomes, waiting, since, verbose, details)
+    for (let i = 0; i < count; i++) if (outcomes[i] === undefined) checks[i].waiters.push(gather)
+    return gather.promise
   }
 
   /** Starts the background checks: called when the app is ready. */
@@ -238,32 +275,38 @@ export class Registry implements HealthzRegistry {
     return [...new Set<string>(probes)]
   }
 
-  #sample (entry: CheckEntry, now: number): Outcome | Promise<Outcome> {
+  /** The outcome to report for a check, or undefined when it is pending: then wait on `entry.waiters`. */
+  #sample (entry: CheckEntry, now: number): Outcome | undefined {
     // Probes never run a background check: they read its last result.
     if (entry.interval > 0) return entry.last ?? entry.pendingOutcome
-    if (entry.pending !== undefined) return entry.pending.outcome
+    if (entry.pending !== undefined) return undefined
     const last = entry.last
     // A timed-out run that has still not settled keeps reporting its timeout: no second run piles up.
     if (last !== undefined && (entry.busy || now - last.settledAt < entry.cacheTtl)) return last
     return this.#start(entry)
   }
 
-  #start (entry: CheckEntry): Outcome | Promise<Outcome> {
+  #start (entry: CheckEntry): Outcome | undefined {
     entry.busy = true
-    const run = startRun(entry.check, entry.log, entry.timeout, entry.critical ? 'fail' : 'warn', () => { entry.busy = false })
+    const run = startRun(entry.check, entry.log, entry.timeout, entry.critical ? 'fail' : 'warn', (outcome) => {
+      this.#running.delete(run as PendingRun)
+      this.#arrive(entry, outcome)
+    }, () => { entry.busy = false })
     if (!('cancel' in run)) {
       entry.busy = false
       this.#record(entry, run)
       return run
     }
     entry.pending = run
+    entry.waiters = []
     this.#running.add(run)
-    return run.outcome.then((outcome) => {
-      entry.pending = undefined
-      this.#running.delete(run)
-      this.#record(entry, outcome)
-      return outcome
-    })
+    return undefined
+  }
+
+  #arrive (entry: CheckEntry, outcome: Outcome): void {
+    entry.pending = undefined
+    this.#record(entry, outcome)
+    for (const waiter of entry.waiters) waiter.arrive(entry, outcome)
   }
 
   /** One background run, then the next one `interval` ms after it ended; a run still hung from a timeout is not doubled. */
@@ -273,8 +316,7 @@ export class Registry implements HealthzRegistry {
       entry.timer = setTimeout(() => { this.#tick(entry) }, entry.interval).unref()
     }
     if (entry.busy) return next()
-    const outcome = this.#start(entry)
-    if (outcome instanceof Promise) outcome.then(next)
+    if (this.#start(entry) === undefined) entry.waiters.push({ arrive: next })
     else next()
   }
 

@@ -19,9 +19,8 @@ export interface Outcome {
   readonly settledAt: number
 }
 
-/** A run whose check returned a promise: its outcome arrives later, at the latest when the timeout fires. */
+/** A run whose check returned a promise: its outcome arrives later through `onOutcome`, at the latest when the timeout fires. */
 export interface PendingRun {
-  readonly outcome: Promise<Outcome>
   /** Ends the run now as a failure with this public output, aborting its signal. */
   cancel (output: string): void
 }
@@ -85,8 +84,9 @@ function isPromiseLike (value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Runs a check once. A synchronous check settles at once; an asynchronous one
- * settles when it does or when `timeout` ms pass, whichever is first, and
+ * Runs a check once. A synchronous check settles at once and its outcome is
+ * returned; an asynchronous one settles when it does or when `timeout` ms pass,
+ * whichever is first, and `onOutcome` gets that outcome.
  * `onSettled` is called when the check itself finally settles, which after a
  * timeout may be much later (or never). A failure reports `failStatus`:
  * 'warn' for a check that is not critical.
@@ -96,6 +96,7 @@ export function startRun (
   log: FastifyBaseLogger,
   timeout: number,
   failStatus: CheckStatus,
+  onOutcome: (outcome: Outcome) => void,
   onSettled: () => void
 ): Outcome | PendingRun {
   const started = performance.now()
@@ -108,22 +109,25 @@ export function startRun (
   }
   if (!isPromiseLike(result)) return fromResult(result, started)
 
-  let resolve!: (value: Outcome) => void
-  const promise = new Promise<Outcome>((_resolve) => { resolve = _resolve })
+  let settled = false
   let timer: NodeJS.Timeout | undefined
   const end = (value: Outcome, abortReason?: string): void => {
-    if (timer === undefined) return
+    if (settled) return
+    settled = true
     clearTimeout(timer)
-    timer = undefined
     if (abortReason !== undefined) context.abort(abortReason)
-    resolve(value)
+    onOutcome(value)
   }
   const fail = (output: string): void => end(outcome(failStatus, output, undefined, started), output)
-  timer = setTimeout(fail, timeout, `timed out after ${timeout} ms`)
   // Promise.resolve() adopts any thenable, and turns a `then` that throws into a rejection.
   Promise.resolve(result).then(
     (value) => { end(fromResult(value, started)); onSettled() },
     (error: unknown) => { end(fromError(error, started, failStatus)); onSettled() }
   )
-  return { outcome: promise, cancel: fail }
+  // Arm the timeout only for a check still pending once the queued microtasks
+  // ran: most checks of a busy probe settle at once, and need no timer.
+  queueMicrotask(() => {
+    if (!settled) timer = setTimeout(fail, timeout, `timed out after ${timeout} ms`)
+  })
+  return { cancel: fail }
 }
