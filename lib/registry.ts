@@ -4,7 +4,8 @@ import { describe, HealthzConfigError } from './errors.js'
 import type { Lifecycle } from './lifecycle.js'
 import { isCheckName, milliseconds, type Settings } from './options.js'
 import { buildReport, PASS } from './report.js'
-import { startRun, type Outcome, type PendingRun } from './run-check.js'
+import { Deadlines } from './deadlines.js'
+import { startRun, type AsyncRun, type Outcome } from './run-check.js'
 import type { AddCheckOptions, CheckStatus, HealthCheck, HealthReport, HealthzRegistry, ProbeName, RunOptions } from './types.js'
 
 const ADD_OPTIONS = new Set(['probes', 'timeout', 'cacheTtl', 'critical', 'interval'])
@@ -25,7 +26,7 @@ export interface CheckEntry {
   /** The latest outcome reached. */
   last: Outcome | undefined
   /** The run whose outcome has not arrived yet: later callers share it. */
-  pending: PendingRun | undefined
+  pending: AsyncRun | undefined
   /** Who waits for the pending run's outcome. */
   waiters: Waiter[]
   /** The check itself has not settled; after a timeout this outlasts `pending`. */
@@ -93,7 +94,8 @@ export class Registry implements HealthzRegistry {
   readonly #lifecycle: Lifecycle
   readonly #entries = new Map<string, CheckEntry>()
   readonly #states = new Map<string, ProbeState>()
-  readonly #running = new Set<PendingRun>()
+  /** The deadlines of all pending runs, on one timer. */
+  readonly #deadlines = new Deadlines()
   /** Background checks run between start() and close(). */
   #active = false
 
@@ -259,7 +261,7 @@ export class Registry implements HealthzRegistry {
   close (): void {
     this.#active = false
     for (const entry of this.#entries.values()) clearTimeout(entry.timer)
-    for (const run of this.#running) run.cancel('the server is closing')
+    this.#deadlines.clear('the server is closing')
   }
 
   #probesOf (name: string, probes: unknown): readonly string[] {
@@ -283,23 +285,19 @@ export class Registry implements HealthzRegistry {
     const last = entry.last
     // A timed-out run that has still not settled keeps reporting its timeout: no second run piles up.
     if (last !== undefined && (entry.busy || now - last.settledAt < entry.cacheTtl)) return last
-    return this.#start(entry)
+    return this.#start(entry, now)
   }
 
-  #start (entry: CheckEntry): Outcome | undefined {
+  #start (entry: CheckEntry, now: number): Outcome | undefined {
     entry.busy = true
-    const run = startRun(entry.check, entry.log, entry.timeout, entry.critical ? 'fail' : 'warn', (outcome) => {
-      this.#running.delete(run as PendingRun)
-      this.#arrive(entry, outcome)
-    }, () => { entry.busy = false })
-    if (!('cancel' in run)) {
+    const run = startRun(entry, now, this.#deadlines, (outcome) => { this.#arrive(entry, outcome) }, () => { entry.busy = false })
+    if (!('deadline' in run)) {
       entry.busy = false
       this.#record(entry, run)
       return run
     }
     entry.pending = run
     entry.waiters = []
-    this.#running.add(run)
     return undefined
   }
 
@@ -316,7 +314,7 @@ export class Registry implements HealthzRegistry {
       entry.timer = setTimeout(() => { this.#tick(entry) }, entry.interval).unref()
     }
     if (entry.busy) return next()
-    if (this.#start(entry) === undefined) entry.waiters.push({ arrive: next })
+    if (this.#start(entry, performance.now()) === undefined) entry.waiters.push({ arrive: next })
     else next()
   }
 

@@ -1,14 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isCheckName, type Settings } from './options.js'
 import type { CheckEntry, ProbeState, Registry } from './registry.js'
-import { PASS } from './report.js'
 import { NotFoundSchema, ReportSchema } from './schemas.js'
 import type { HealthReport } from './types.js'
 
-const JSON_TYPE = 'application/json; charset=utf-8'
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8'
-/** The body of nearly every probe, serialized once: Fastify sends a Buffer as it is. */
-const PASS_BODY = Buffer.from(JSON.stringify(PASS))
 const PROBE_SEGMENT = /^[\w.~-]{1,64}$/
 
 interface NotFound {
@@ -39,17 +35,16 @@ function excluded (value: unknown): Set<string> | undefined {
   return names
 }
 
-function sendReport (reply: FastifyReply, report: HealthReport): HealthReport | Buffer {
+// A passing report is returned as an object: Fastify then sets its JSON content type
+// without parsing one and serializes through the compiled response schema, which
+// measured cheaper than sending a pre-serialized Buffer with an explicit content type.
+function sendReport (reply: FastifyReply, report: HealthReport): HealthReport {
   reply.header('cache-control', 'no-store')
-  if (report === PASS) {
-    reply.header('content-type', JSON_TYPE)
-    return PASS_BODY
-  }
   if (report.status !== 200) reply.code(report.status).header('content-type', PROBLEM_JSON)
   return report
 }
 
-function respond (reply: FastifyReply, report: HealthReport | Promise<HealthReport>): HealthReport | Buffer | Promise<HealthReport | Buffer> {
+function respond (reply: FastifyReply, report: HealthReport | Promise<HealthReport>): HealthReport | Promise<HealthReport> {
   return report instanceof Promise ? report.then((value) => sendReport(reply, value)) : sendReport(reply, report)
 }
 

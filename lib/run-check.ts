@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import type { Deadlines, Expiring } from './deadlines.js'
 import { HealthError } from './errors.js'
 import type { CheckStatus, HealthCheck, HealthCheckContext } from './types.js'
 
@@ -19,10 +20,12 @@ export interface Outcome {
   readonly settledAt: number
 }
 
-/** A run whose check returned a promise: its outcome arrives later through `onOutcome`, at the latest when the timeout fires. */
-export interface PendingRun {
-  /** Ends the run now as a failure with this public output, aborting its signal. */
-  cancel (output: string): void
+/** What a run needs of a check. */
+export interface RunSpec {
+  readonly check: HealthCheck
+  readonly log: FastifyBaseLogger
+  readonly timeout: number
+  readonly critical: boolean
 }
 
 class RunContext implements HealthCheckContext {
@@ -39,8 +42,8 @@ class RunContext implements HealthCheckContext {
     return this.#controller.signal
   }
 
-  abort (reason: string): void {
-    this.#controller?.abort(new DOMException(reason, 'TimeoutError'))
+  abort (reason: string, name: 'TimeoutError' | 'AbortError'): void {
+    this.#controller?.abort(new DOMException(reason, name))
   }
 }
 
@@ -74,9 +77,9 @@ function fromResult (result: unknown, started: number): Outcome {
   return outcome(status === 'warn' ? 'warn' : 'pass', text, undefined, started)
 }
 
-function fromError (error: unknown, started: number, failStatus: CheckStatus): Outcome {
+function fromError (error: unknown, started: number, critical: boolean): Outcome {
   const text = error instanceof HealthError ? publicText(error.message) : WITHHELD
-  return outcome(failStatus, text, error, started)
+  return outcome(critical ? 'fail' : 'warn', text, error, started)
 }
 
 function isPromiseLike (value: unknown): value is PromiseLike<unknown> {
@@ -84,50 +87,76 @@ function isPromiseLike (value: unknown): value is PromiseLike<unknown> {
 }
 
 /**
- * Runs a check once. A synchronous check settles at once and its outcome is
- * returned; an asynchronous one settles when it does or when `timeout` ms pass,
- * whichever is first, and `onOutcome` gets that outcome.
- * `onSettled` is called when the check itself finally settles, which after a
- * timeout may be much later (or never). A failure reports `failStatus`:
- * 'warn' for a check that is not critical.
+ * A run whose check returned a promise. Its outcome arrives through
+ * `onOutcome` when the check settles, or when its deadline passes (then its
+ * signal is aborted), or when the server closes, whichever is first.
+ */
+export class AsyncRun implements Expiring {
+  readonly deadline: number
+  #settled = false
+  readonly #spec: RunSpec
+  readonly #context: RunContext
+  readonly #started: number
+  readonly #deadlines: Deadlines
+  readonly #onOutcome: (outcome: Outcome) => void
+
+  constructor (spec: RunSpec, context: RunContext, started: number, deadlines: Deadlines, onOutcome: (outcome: Outcome) => void) {
+    this.#spec = spec
+    this.#context = context
+    this.#started = started
+    this.#deadlines = deadlines
+    this.#onOutcome = onOutcome
+    this.deadline = started + spec.timeout
+    deadlines.add(this)
+  }
+
+  /** The check itself settled: with a result, or with what it threw. */
+  settle (value: unknown, failed: boolean): void {
+    this.#end(failed ? fromError(value, this.#started, this.#spec.critical) : fromResult(value, this.#started))
+  }
+
+  /** Fails the run now: at its deadline, or with `reason` when the server closes. Only pending runs are in `Deadlines`. */
+  expire (reason?: string): void {
+    const output = reason ?? `timed out after ${this.#spec.timeout} ms`
+    this.#context.abort(output, reason === undefined ? 'TimeoutError' : 'AbortError')
+    this.#end(outcome(this.#spec.critical ? 'fail' : 'warn', output, undefined, this.#started))
+  }
+
+  #end (value: Outcome): void {
+    if (this.#settled) return
+    this.#settled = true
+    this.#deadlines.delete(this)
+    this.#onOutcome(value)
+  }
+}
+
+/**
+ * Runs a check once, from `started` (a `performance.now()` time). A
+ * synchronous check settles at once and its outcome is returned; for an
+ * asynchronous one an `AsyncRun` is returned, and `onSettled` is called when
+ * the check itself finally settles, which after a timeout may be much later
+ * (or never). A failure of a check that is not critical reports 'warn'.
  */
 export function startRun (
-  check: HealthCheck,
-  log: FastifyBaseLogger,
-  timeout: number,
-  failStatus: CheckStatus,
+  spec: RunSpec,
+  started: number,
+  deadlines: Deadlines,
   onOutcome: (outcome: Outcome) => void,
   onSettled: () => void
-): Outcome | PendingRun {
-  const started = performance.now()
-  const context = new RunContext(log)
+): Outcome | AsyncRun {
+  const context = new RunContext(spec.log)
   let result: unknown
   try {
-    result = check(context)
+    result = spec.check(context)
   } catch (error) {
-    return fromError(error, started, failStatus)
+    return fromError(error, started, spec.critical)
   }
   if (!isPromiseLike(result)) return fromResult(result, started)
-
-  let settled = false
-  let timer: NodeJS.Timeout | undefined
-  const end = (value: Outcome, abortReason?: string): void => {
-    if (settled) return
-    settled = true
-    clearTimeout(timer)
-    if (abortReason !== undefined) context.abort(abortReason)
-    onOutcome(value)
-  }
-  const fail = (output: string): void => end(outcome(failStatus, output, undefined, started), output)
+  const run = new AsyncRun(spec, context, started, deadlines, onOutcome)
   // Promise.resolve() adopts any thenable, and turns a `then` that throws into a rejection.
   Promise.resolve(result).then(
-    (value) => { end(fromResult(value, started)); onSettled() },
-    (error: unknown) => { end(fromError(error, started, failStatus)); onSettled() }
+    (value) => { run.settle(value, false); onSettled() },
+    (error: unknown) => { run.settle(error, true); onSettled() }
   )
-  // Arm the timeout only for a check still pending once the queued microtasks
-  // ran: most checks of a busy probe settle at once, and need no timer.
-  queueMicrotask(() => {
-    if (!settled) timer = setTimeout(fail, timeout, `timed out after ${timeout} ms`)
-  })
-  return { cancel: fail }
+  return run
 }

@@ -100,5 +100,6 @@ t.test('closing the server ends runs that are still waiting, aborting their sign
   t.same(await report, { status: 503, title: 'Service Unavailable', checks: { hung: { status: 'fail', output: 'the server is closing' } } })
   t.ok(performance.now() - started < 1000)
   t.equal(seen?.aborted, true)
+  t.equal((seen?.reason as DOMException).name, 'AbortError')
   t.equal(activeTimers(), baseline, 'the timeout timer is cleared')
 })

@@ -5,6 +5,7 @@
 //   --rounds=N         alternating rounds per pair (default 10; quick 3; at least 3)
 //   --heap-probes=N    probes sent before the second heap reading (default 1,000,000)
 //   --out=PATH         where to write the report (default docs/benchmarks.md; --quick: none)
+//   --only=A,B         measure only these scenarios against their baselines (prints, never writes)
 import autocannon from 'autocannon'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
@@ -20,6 +21,7 @@ export interface BenchOptions {
   rounds: number
   heapProbes: number
   out: string | undefined
+  only: string[] | undefined
 }
 
 export function parseArgs (argv: readonly string[]): BenchOptions {
@@ -27,7 +29,7 @@ export function parseArgs (argv: readonly string[]): BenchOptions {
     const [key, value] = arg.replace(/^--/, '').split('=')
     return [key, value ?? 'true'] as const
   }))
-  const known = new Set(['quick', 'duration', 'rounds', 'heap-probes', 'out'])
+  const known = new Set(['quick', 'duration', 'rounds', 'heap-probes', 'out', 'only'])
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key}`)
   const quick = flags.has('quick')
   const number = (key: string, fallback: number | undefined): number | undefined => {
@@ -43,7 +45,8 @@ export function parseArgs (argv: readonly string[]): BenchOptions {
     warmup: duration / 2,
     rounds: Math.max(3, number('rounds', quick ? 3 : 10) as number),
     heapProbes: number('heap-probes', quick ? 50_000 : 1_000_000) as number,
-    out: flags.get('out') ?? (quick ? undefined : 'docs/benchmarks.md')
+    out: flags.has('only') ? undefined : flags.get('out') ?? (quick ? undefined : 'docs/benchmarks.md'),
+    only: flags.get('only')?.split(',')
   }
 }
 
@@ -110,8 +113,8 @@ async function startServer (name: string): Promise<Server> {
   return { name, child, url: `http://127.0.0.1:${port}${path}`, statsUrl: `http://127.0.0.1:${statsPort}/__stats` }
 }
 
-async function stats (server: Server): Promise<{ runs: number, heapUsed: number }> {
-  return await (await fetch(server.statsUrl)).json() as { runs: number, heapUsed: number }
+async function stats (server: Server, gc = false): Promise<{ runs: number, heapUsed: number }> {
+  return await (await fetch(gc ? `${server.statsUrl}?gc` : server.statsUrl)).json() as { runs: number, heapUsed: number }
 }
 
 async function load (server: Server, duration: number): Promise<Sample> {
@@ -177,9 +180,9 @@ async function measurePair (pair: Pair, servers: Map<string, Server>, options: B
 
 async function heapGrowth (server: Server, probes: number): Promise<{ first: number, last: number }> {
   await autocannon({ url: server.url, connections: 50, amount: 10_000, sampleInt: 50 })
-  const first = (await stats(server)).heapUsed
+  const first = (await stats(server, true)).heapUsed
   await autocannon({ url: server.url, connections: 50, amount: probes, sampleInt: 50 })
-  const last = (await stats(server)).heapUsed
+  const last = (await stats(server, true)).heapUsed
   return { first, last }
 }
 
@@ -240,6 +243,17 @@ function report (results: PairResult[], heap: { first: number, last: number }, o
 
 export async function bench (options: BenchOptions): Promise<string> {
   const started = performance.now()
+  const pairs = options.only === undefined ? PAIRS : PAIRS.filter((pair) => options.only?.includes(pair.subject))
+  if (options.only !== undefined) {
+    const results = []
+    const servers = await Promise.all([...new Set(pairs.flatMap((pair) => [pair.base, pair.subject]))].map(startServer))
+    try {
+      for (const pair of pairs) results.push(await measurePair(pair, new Map(servers.map((server) => [server.name, server])), options))
+    } finally {
+      for (const { child } of servers) child.kill('SIGKILL')
+    }
+    return results.map((r) => `${r.pair.subject}: req/s ratio ${fmt(r.ratio, 3)}, CPU ratio ${fmt(r.cpuRatio, 2)}\n`).join('')
+  }
   const names = [...new Set(PAIRS.flatMap((pair) => [pair.base, pair.subject]))]
   const servers = new Map<string, Server>()
   try {

@@ -1,5 +1,6 @@
 // One benchmark server per process: `node --expose-gc --import tsx test/bench/server.ts <scenario>`.
-// Prints {"port","path"} once listening. GET /__stats answers { runs, heapUsed } after a forced GC.
+// Prints {"port","path","statsPort"} once listening. GET /__stats answers { runs, heapUsed };
+// with ?gc, after a forced GC (whose background threads would skew CPU figures measured right after).
 import underPressure from '@fastify/under-pressure'
 import { createTerminus } from '@godaddy/terminus'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -71,8 +72,8 @@ const scenario = scenarios[name]
 if (scenario === undefined) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`)
 
 const app = Fastify({ logger: false })
-app.get('/__stats', async () => {
-  globalThis.gc?.()
+app.get('/__stats', async (request) => {
+  if ('gc' in (request.query as object)) globalThis.gc?.()
   return { runs, heapUsed: process.memoryUsage().heapUsed }
 })
 const served = await scenario(app)
