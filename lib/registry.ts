@@ -178,8 +178,7 @@ export class Registry implements HealthzRegistry {
     if (state === undefined) {
       throw new HealthzConfigError('FST_HEALTHZ_UNKNOWN_PROBE', `run(): probe ${describe(probe)} is not served (probes: ${this.probes.join(', ')})`)
     }
-    const exclude = options.exclude === undefined ? undefined : new Set(options.exclude)
-    const checks = exclude === undefined ? state.checks : state.checks.filter((entry) => !exclude.has(entry.name))
+    const checks = this.checksOf(state, options.exclude === undefined ? undefined : new Set(options.exclude))
     const verbose = options.verbose === true
     const report = await this.report(state, checks, verbose, verbose && options.details === true)
     return Object.isFrozen(report) ? { ...report } : report
@@ -200,6 +199,11 @@ export class Registry implements HealthzRegistry {
   /** The live state of a probe, for its route. */
   state (probe: string): ProbeState | undefined {
     return this.#states.get(probe)
+  }
+
+  /** A probe's checks, less the excluded names. */
+  checksOf (state: ProbeState, exclude: ReadonlySet<string> | undefined): readonly CheckEntry[] {
+    return exclude === undefined ? state.checks : state.checks.filter((entry) => !exclude.has(entry.name))
   }
 
   /**

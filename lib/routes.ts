@@ -89,8 +89,7 @@ export function registerRoutes (fastify: FastifyInstance, registry: Registry, se
       schema: { response: { 200: ReportSchema, 503: ReportSchema } },
       handler (request: FastifyRequest, reply: FastifyReply) {
         const query = (request.query ?? {}) as ProbeQuery
-        const exclude = excluded(query.exclude)
-        const checks = exclude === undefined ? state.checks : state.checks.filter((entry) => !exclude.has(entry.name))
+        const checks = registry.checksOf(state, excluded(query.exclude))
         return respond(reply, reportFor(request, state, checks, isOn(query.verbose)))
       }
     })
