@@ -4,7 +4,7 @@ import type { HealthReport, LifecyclePhase, LifecycleReport } from './types.js'
 const MAX_REASON = 256
 
 /** Readiness on the dedicated probe port while the app's own port does not listen. */
-export const NOT_LISTENING: HealthReport = Object.freeze({ status: 503, title: 'Not Ready', detail: 'The app is not listening yet.' })
+const NOT_LISTENING: HealthReport = Object.freeze({ status: 503, title: 'Not Ready', detail: 'The app is not listening yet.' })
 
 /** Readiness while draining or closing: no check runs. */
 export const SHUTTING_DOWN: HealthReport = Object.freeze({ status: 503, title: 'Shutting Down', detail: 'The service is shutting down.' })

@@ -3,15 +3,15 @@ import type { LogLevel } from 'fastify'
 import { describe, HealthzConfigError, type HealthzErrorCode } from './errors.js'
 import type { DetailsOption, HealthCheck, HealthzOptions, ProbeListenOptions, ProbeName } from './types.js'
 
-export const BUILTIN_PROBES: readonly ProbeName[] = ['live', 'ready', 'startup']
+const BUILTIN_PROBES: readonly ProbeName[] = ['live', 'ready', 'startup']
 
 /** Probe names at run time: validated strings, typed as `ProbeName` only at the public API. */
 type Probe = string
-export const DEFAULT_PREFIX = '/healthz'
+const DEFAULT_PREFIX = '/healthz'
 /** Leaves room for the network and the response inside the kubelet's default `timeoutSeconds: 1`. */
-export const DEFAULT_TIMEOUT = 500
+const DEFAULT_TIMEOUT = 500
 /** setTimeout's largest delay. */
-export const MAX_MS = 2 ** 31 - 1
+const MAX_MS = 2 ** 31 - 1
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'listen', 'details', 'logSerializers'])

@@ -4,9 +4,9 @@ import { HealthError } from './errors.js'
 import type { CheckStatus, HealthCheck, HealthCheckContext } from './types.js'
 
 /** Public outputs longer than this are cut, so that a report stays small. */
-export const MAX_OUTPUT = 256
+const MAX_OUTPUT = 256
 /** What a failure shows when its text is withheld. */
-export const WITHHELD = 'check failed'
+const WITHHELD = 'check failed'
 
 /** The settled result of one run of a check. */
 export interface Outcome {

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox'
 
-export const CheckReportSchema = Type.Object({
+const CheckReportSchema = Type.Object({
   status: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]),
   output: Type.Optional(Type.String()),
   durationMs: Type.Optional(Type.Number()),
