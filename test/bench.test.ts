@@ -6,7 +6,7 @@ import { bench, PAIRS, parseArgs } from './bench/run.js'
 
 t.test('parseArgs', async (t) => {
   t.match(parseArgs([]), { duration: 1.5, warmup: 0.75, rounds: 10, heapProbes: 1_000_000, out: 'docs/benchmarks.md' })
-  t.match(parseArgs(['--quick']), { duration: 0.3, rounds: 3, heapProbes: 50_000, out: undefined })
+  t.match(parseArgs(['--quick']), { duration: 0.2, rounds: 3, heapProbes: 20_000, out: undefined })
   t.match(parseArgs(['--quick', '--rounds=1', '--out=x.md']), { rounds: 3, out: 'x.md' }, 'never fewer than 3 rounds')
   t.throws(() => parseArgs(['--fast']), { message: 'unknown flag --fast' })
   t.throws(() => parseArgs(['--duration=abc']), { message: '--duration takes a positive number, got abc' })

@@ -1,6 +1,6 @@
 // `npm run bench`: probe throughput against a bare Fastify route, in one run on this machine.
 // Each server runs in its own process; autocannon loads it from this one. Flags:
-//   --quick            0.3 s measurements and 50,000 heap probes: under 30 s
+//   --quick            0.2 s measurements and 20,000 heap probes: under 30 s
 //   --duration=S       seconds per measurement (default 1.5; fractions work)
 //   --rounds=N         alternating rounds per pair (default 10; quick 3; at least 3)
 //   --heap-probes=N    probes sent before the second heap reading (default 1,000,000)
@@ -39,12 +39,12 @@ export function parseArgs (argv: readonly string[]): BenchOptions {
     if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`--${key} takes a positive number, got ${value}`)
     return parsed
   }
-  const duration = number('duration', quick ? 0.3 : 1.5) as number
+  const duration = number('duration', quick ? 0.2 : 1.5) as number
   return {
     duration,
     warmup: duration / 2,
     rounds: Math.max(3, number('rounds', quick ? 3 : 10) as number),
-    heapProbes: number('heap-probes', quick ? 50_000 : 1_000_000) as number,
+    heapProbes: number('heap-probes', quick ? 20_000 : 1_000_000) as number,
     out: flags.has('only') ? undefined : flags.get('out') ?? (quick ? undefined : 'docs/benchmarks.md'),
     only: flags.get('only')?.split(',')
   }
@@ -86,7 +86,8 @@ export const PAIRS: readonly Pair[] = [
 ]
 
 const TICKS = Number(safe(() => execFileSync('getconf', ['CLK_TCK']).toString().trim()) ?? 100)
-const TASKSET = os.availableParallelism() >= 2 && safe(() => execFileSync('taskset', ['-V'])) !== undefined
+const HAS_TASKSET = safe(() => execFileSync('taskset', ['-V'])) !== undefined
+const TASKSET = os.availableParallelism() >= 2 && HAS_TASKSET
 
 function safe<T> (fn: () => T): T | undefined {
   try {
@@ -154,8 +155,6 @@ interface PairResult {
 async function measurePair (pair: Pair, servers: Map<string, Server>, options: BenchOptions): Promise<PairResult> {
   const base = servers.get(pair.base) as Server
   const subject = servers.get(pair.subject) as Server
-  await load(base, options.warmup)
-  await load(subject, options.warmup)
   const result: PairResult = { pair, base: [], subject: [], ratio: 0, cpuRatio: 0 }
   for (let round = 0; round < options.rounds; round++) {
     // Alternate the order so that drift (thermal, other load) cancels out.
@@ -195,7 +194,7 @@ function report (results: PairResult[], heap: { first: number, last: number }, o
     '# Benchmarks',
     '',
     `Measured with \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}, Fastify ${fastifyVersion}.`,
-    `autocannon with 50 connections, ${options.duration} s per measurement after a discarded ${options.warmup} s warm-up, ${options.rounds} alternating rounds per pair; ${TASKSET ? 'servers pinned to CPU 1 with taskset, and the load generator to CPU 0 when run from the command line' : 'no CPU pinning (taskset not available)'}; every server its own process with \`logger: false\`. Total time ${fmt(seconds)} s.`,
+    `autocannon with 50 connections, ${options.duration} s per measurement after a discarded ${options.warmup} s warm-up of every server, ${options.rounds} alternating rounds per pair; ${TASKSET ? 'servers pinned to CPU 1 with taskset, and the load generator to CPU 0 when run from the command line' : HAS_TASKSET ? `no CPU pinning: only ${os.availableParallelism()} CPU available to this process, which the servers and the load generator share` : 'no CPU pinning (taskset not available)'}; every server its own process with \`logger: false\`. Total time ${fmt(seconds)} s.`,
     '',
     'Each ratio is the median, over the rounds, of the scenario against its baseline measured right before or after it: a bare Fastify route returning the same `{"status":200,"title":"OK"}` body, or, for the app route, the same app without the plugin. req/s and latencies are medians over the rounds. Server CPU is the server process\'s user + system time per request, from `/proc`; its ratio (lower is cheaper) is the steadier figure, because one load generator on one core nearly saturates before any of these servers does. The app route row runs the same code per request with and without the plugin, which adds no request hook: its spread around 1.0 shows the noise of the run.',
     '',
@@ -264,7 +263,7 @@ export async function bench (options: BenchOptions): Promise<string> {
     // All servers share one core: warm every one of them, then let their start-up tails
     // (compilation, GC) end, so that the first pair is not measured against them.
     for (const server of servers.values()) await load(server, options.warmup)
-    await new Promise((resolve) => setTimeout(resolve, 1000))
+    await new Promise((resolve) => setTimeout(resolve, 500))
     const results: PairResult[] = []
     for (const pair of PAIRS) {
       results.push(await measurePair(pair, servers, options))
