@@ -28,6 +28,7 @@ async function plugin (fastify: FastifyInstance, options: HealthzOptions): Promi
   fastify.addHook('preClose', async () => { lifecycle.beginClose() })
   fastify.addHook('onClose', async () => {
     stopSignals?.()
+    // Again here: an app closed before it was ever ready runs no preClose hook.
     lifecycle.beginClose()
     registry.close()
   })

@@ -221,20 +221,17 @@ export class Registry implements HealthzRegistry {
       if (override !== undefined && (!verbose || lifecycle.phase === 'closing')) {
         return verbose ? { ...override, checks: {}, lifecycle: lifecycle.report() } : override
       }
-    } else if (state.name === 'startup') {
-      if (lifecycle.started) {
-        if (!verbose) return PASS
-        override = PASS
-      } else {
-        return then(this.evaluate(checks, verbose, details), (report) => {
-          if (report.status === 200) lifecycle.started = true
-          return verbose ? { ...report, lifecycle: lifecycle.report() } : report
-        })
-      }
+    } else if (state.name === 'startup' && lifecycle.started) {
+      if (!verbose) return PASS
+      override = PASS
     }
+    const latching = state.name === 'startup' && !lifecycle.started
     const report = this.evaluate(checks, verbose, details)
-    if (!verbose) return report
-    return then(report, (result) => ({ ...(override ?? result), checks: result.checks, lifecycle: lifecycle.report() }))
+    if (!verbose && !latching) return report
+    return then(report, (result) => {
+      if (latching && result.status === 200) lifecycle.started = true
+      return verbose ? { ...(override ?? result), checks: result.checks, lifecycle: lifecycle.report() } : result
+    })
   }
 
   /** Runs (or reuses) the given checks in parallel and builds the report; synchronous when no check has to be awaited. */

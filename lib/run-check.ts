@@ -55,10 +55,11 @@ export function errorText (error: unknown): string | undefined {
   const thrown = error instanceof HealthError ? error.cause : error
   if (thrown === undefined) return undefined
   if (thrown instanceof Error) return publicText(`${thrown.name}: ${thrown.message}`)
-  if (typeof thrown === 'object' && thrown !== null && typeof (thrown as { message?: unknown }).message === 'string') {
-    return publicText((thrown as { message: string }).message)
+  if (typeof thrown === 'object' && thrown !== null) {
+    const { message } = thrown as { message?: unknown }
+    return publicText(typeof message === 'string' ? message : Object.prototype.toString.call(thrown))
   }
-  return publicText(typeof thrown === 'object' && thrown !== null ? Object.prototype.toString.call(thrown) : String(thrown))
+  return publicText(String(thrown))
 }
 
 function publicText (text: string): string {
