@@ -1,0 +1,73 @@
+import { describe, HealthError } from '../errors.js'
+import type { HealthCheckResult } from '../types.js'
+import { invalid, type Rule } from './shared.js'
+
+/** Warn and fail thresholds of a process check: `{ warn?: {...}, fail?: {...} }`. */
+export interface Thresholds<T> {
+  /** Report `warn` (the probe stays 200) past these values. */
+  warn?: T
+  /** Fail past these values. */
+  fail?: T
+}
+
+/** How one metric is read and judged. */
+export interface Metric {
+  readonly rule: Rule
+}
+
+/** A positive number: below 1 a fraction of the limit, from 1 on bytes. */
+export const bytesOrFraction: Rule = (value) =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? undefined : 'a positive number (below 1: a fraction of the limit; from 1: bytes)'
+
+type Levels = Record<'warn' | 'fail', Record<string, number>>
+
+/** Validates the `warn` and `fail` objects against the metrics; at least one threshold must be set. */
+export function checkThresholds (factory: string, options: { warn?: unknown, fail?: unknown }, metrics: Readonly<Record<string, Metric>>): Levels {
+  const levels: Levels = { warn: {}, fail: {} }
+  let count = 0
+  for (const level of ['warn', 'fail'] as const) {
+    const given = options[level]
+    if (given === undefined) continue
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      throw invalid(factory, `option "${level}" must be an object of thresholds (${Object.keys(metrics).join(', ')}), got ${describe(given)}`)
+    }
+    for (const [key, value] of Object.entries(given)) {
+      const metric = Object.hasOwn(metrics, key) ? metrics[key] : undefined
+      if (metric === undefined) throw invalid(factory, `unknown threshold "${level}.${key}" (known: ${Object.keys(metrics).join(', ')})`)
+      if (value === undefined) continue
+      const wrong = metric.rule(value)
+      if (wrong !== undefined) throw invalid(factory, `threshold "${level}.${key}" must be ${wrong}, got ${describe(value)}`)
+      levels[level][key] = value as number
+      count++
+    }
+  }
+  if (count === 0) throw invalid(factory, `set at least one threshold in "warn" or "fail" (${Object.keys(metrics).join(', ')})`)
+  return levels
+}
+
+/** One metric past a threshold: its text, or undefined when within. */
+export type Judge = (key: string, limit: number) => string | undefined
+
+/** Fails (throws) past a fail threshold, warns past a warn threshold, else passes. */
+export function judge (levels: Levels, over: Judge): HealthCheckResult | undefined {
+  for (const key in levels.fail) {
+    const text = over(key, levels.fail[key])
+    if (text !== undefined) throw new HealthError(text)
+  }
+  for (const key in levels.warn) {
+    const text = over(key, levels.warn[key])
+    if (text !== undefined) return { status: 'warn', output: text }
+  }
+  return undefined
+}
+
+/** A byte count for outputs: `812 MiB`, `4.2 GiB`. */
+export function bytes (value: number): string {
+  if (value >= 1073741824) return `${(value / 1073741824).toFixed(1)} GiB`
+  return `${Math.round(value / 1048576)} MiB`
+}
+
+/** A fraction for outputs: `81%`. */
+export function percent (fraction: number): string {
+  return `${Math.round(fraction * 1000) / 10}%`
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Makes sure the server binaries that test/checks/*.test.ts start are installed:
+# PostgreSQL, MariaDB, Redis and RabbitMQ from Debian's packages. The tests start
+# their own instances on free loopback ports; this only installs the programs.
+# A binary still missing afterwards fails the tests loudly; they never skip.
+set -eu
+
+missing=""
+has_pg() { ls /usr/lib/postgresql/*/bin/postgres /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v psql >/dev/null 2>&1; }
+has_pg || missing="$missing postgresql"
+{ command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v mariadb-install-db >/dev/null 2>&1 || missing="$missing mariadb-server"
+command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || missing="$missing redis-server"
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing="$missing rabbitmq-server"
+
+if [ -z "$missing" ]; then
+  echo "test:servers: postgresql, mariadb-server, redis-server and rabbitmq-server are installed"
+  exit 0
+fi
+
+echo "test:servers: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+  echo "test:servers: not root: install$missing yourself (apt-get install -y$missing)" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "test:servers: no apt-get: install$missing yourself" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,142 @@
+// amqpCheck against a real RabbitMQ broker started from the system's binaries,
+// on its own node name, ports and directories.
+import t from 'tap'
+import amqp from 'amqplib'
+import { amqpCheck } from '../../lib/checks/index.js'
+import { build, sleep } from '../helpers/app.js'
+import { allModes, assertNoSecrets, failures, loggedError, recovers } from '../helpers/faults.js'
+import { established, secrets, startRabbitmq } from '../helpers/servers.js'
+
+t.setTimeout(240000)
+const server = await startRabbitmq()
+t.teardown(() => server.close())
+
+/** What an app does: one connection, reconnected after it closes. The check reads the current one. */
+class Rabbit {
+  current!: Promise<amqp.ChannelModel>
+  #closed = false
+  constructor (readonly url: string) { this.#connect() }
+  #connect (): void {
+    if (this.#closed) return
+    this.current = amqp.connect(this.url).then((connection) => {
+      connection.on('error', () => {})
+      connection.on('close', () => { setTimeout(() => { this.#connect() }, 200) })
+      return connection
+    })
+    this.current.catch(() => { setTimeout(() => { this.#connect() }, 300) })
+  }
+
+  async close (): Promise<void> {
+    this.#closed = true
+    await this.current.then((connection) => connection.close(), () => {}).catch(() => {})
+  }
+}
+
+async function count (what: 'connections' | 'channels'): Promise<number> {
+  return (await server.ctl([`list_${what}`, 'pid'])).split('\n').filter((line) => line.includes('<')).length
+}
+
+t.test('healthy: 200 on the app connection; 500 probes add no connection and leave no channel', async (t) => {
+  const connection = await amqp.connect(server.url)
+  const { app } = await build()
+  app.healthz.add('broker', amqpCheck(connection), { timeout: 5000 })
+  t.teardown(async () => { await app.close(); await connection.close() })
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  const before = await count('connections')
+  for (let i = 0; i < 500; i++) {
+    const res = await app.inject('/healthz/ready')
+    if (res.statusCode !== 200) t.fail(`probe ${i}: ${res.body}`)
+  }
+  t.equal(await count('connections'), before, `${before} connection(s) before and after`)
+  t.equal(await count('channels'), 0, 'every channel was closed')
+})
+
+t.test('killed: 503 at once, logged once; restarted: recovers through the app reconnecting', async (t) => {
+  const rabbit = new Rabbit(server.url)
+  await rabbit.current
+  const { app, lines } = await build()
+  app.healthz.add('broker', amqpCheck(() => rabbit.current), { timeout: 2000 })
+  t.teardown(async () => { await app.close(); await rabbit.close() })
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  await server.kill()
+  await sleep(100)
+  const started = Date.now()
+  const res = await app.inject('/healthz/ready')
+  t.ok(Date.now() - started < 2000, 'within the timeout')
+  t.equal(res.statusCode, 503)
+  t.match(res.json(), { checks: { broker: { status: 'fail', output: /^RabbitMQ: (connection refused|connection closed)$/ } } })
+  for (let i = 0; i < 5; i++) { await app.inject('/healthz/ready'); await sleep(100) }
+  t.equal(failures(lines, 'broker').length, 1, 'logged once')
+  assertNoSecrets(t, await allModes(app, 'broker'), server.port)
+  await server.restart()
+  t.ok(await recovers(app, 100, 200) > 0, 'recovers without restarting the app')
+})
+
+t.test('stopped (SIGSTOP): 503 at the timeout; 100 more probes open nothing; SIGCONT: recovers, the connection still works', async (t) => {
+  const connection = await amqp.connect(server.url)
+  connection.on('error', () => {})
+  const { app } = await build()
+  app.healthz.add('broker', amqpCheck(connection), { timeout: 300 })
+  t.teardown(async () => { server.cont(); await app.close(); await connection.close().catch(() => {}) })
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  const tcp = established(server.port)
+  await server.stop()
+  const started = Date.now()
+  const res = await app.inject('/healthz/ready')
+  const took = Date.now() - started
+  t.ok(took >= 290 && took < 1500, `answered at the timeout (${took} ms)`)
+  t.match(res.json(), { checks: { broker: { output: 'timed out after 300 ms' } } })
+  const later = Date.now()
+  for (let i = 0; i < 100; i++) {
+    const probe = await app.inject('/healthz/ready')
+    if (probe.statusCode !== 503) t.fail(probe.body)
+  }
+  t.ok(Date.now() - later < 10000, 'the 100 probes answered at once')
+  t.equal(established(server.port), tcp, 'no connection opened while stopped')
+  server.cont()
+  t.ok(await recovers(app, 40, 100) > 0, 'recovers within a few probes')
+  const channel = await connection.createChannel()
+  t.ok(await channel.checkExchange('amq.direct'), "the app's connection still works")
+  await channel.close()
+  t.equal(await count('channels'), 0, 'the hung channel was closed too')
+})
+
+t.test('bad credentials: 503, no secret in any response mode, the real error in the log', async (t) => {
+  const rabbit = new Rabbit(server.url.replace(secrets.password, `wrong-${secrets.password}`))
+  const { app, lines } = await build({ details: 'always' })
+  app.healthz.add('broker', amqpCheck(() => rabbit.current))
+  t.teardown(async () => { await app.close(); await rabbit.close() })
+  await rabbit.current.catch(() => {})
+  const res = await app.inject('/healthz/ready')
+  t.equal(res.statusCode, 503)
+  t.match(res.json(), { checks: { broker: { output: 'RabbitMQ: access refused' } } })
+  assertNoSecrets(t, await allModes(app, 'broker'), server.port)
+  t.match(loggedError(failures(lines, 'broker')[0]), /ACCESS.REFUSED/)
+})
+
+t.test('a getter with no connection, and failures by class', async (t) => {
+  const { app } = await build()
+  const failing = (message: string) => amqpCheck({ createChannel: async () => { throw new Error(message) } })
+  app.healthz.add('none', amqpCheck(() => undefined), { critical: false })
+  app.healthz.add('vhost', failing('Handshake terminated by server: 530 (NOT-ALLOWED)'), { critical: false })
+  app.healthz.add('closed', failing('Connection closed (by client)'), { critical: false })
+  app.healthz.add('other', failing('boom'), { critical: false })
+  app.healthz.add('thrown', amqpCheck({ createChannel: () => Promise.reject(null) }), { critical: false }) // eslint-disable-line prefer-promise-reject-errors
+  t.teardown(() => app.close())
+  t.match((await app.inject('/healthz/ready?verbose')).json().checks, {
+    none: { output: 'RabbitMQ: not connected' },
+    vhost: { output: 'RabbitMQ: vhost not allowed' },
+    closed: { output: 'RabbitMQ: connection closed' },
+    other: { output: 'RabbitMQ: channel failed' },
+    thrown: { output: 'RabbitMQ: channel failed' }
+  })
+})
+
+t.test('arguments are validated at once', async (t) => {
+  for (const [target, options, message] of [
+    ['amqp://guest:guest@localhost', undefined, /amqpCheck\(\): the connection must be an amqplib connection \(promise API\) or a function returning the current one, got 'amqp:/],
+    [() => undefined, { heartbeat: 1 }, /unknown option "heartbeat"/]
+  ] as const) {
+    t.throws(() => amqpCheck(target as never, options as never), { code: 'FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION', message })
+  }
+})
