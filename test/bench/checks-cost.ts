@@ -1,0 +1,78 @@
+// The instructions a readiness probe costs with pgCheck / redisCheck against a
+// hand-written check doing the same, counted by valgrind (cachegrind): run a
+// process serving N1 probes and one serving N2, (I(N2) - I(N1)) / (N2 - N1).
+//   node --import tsx test/bench/checks-cost.ts             orchestrates (starts its own PostgreSQL and Redis)
+//   node --import tsx test/bench/checks-cost.ts <mode> <n>  one measured process
+import { execFile } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { promisify } from 'node:util'
+import Fastify from 'fastify'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+import healthz from '../../lib/index.js'
+import { pgCheck, redisCheck } from '../../lib/checks/index.js'
+
+const MODES = ['pg-hand', 'pg-factory', 'redis-hand', 'redis-factory'] as const
+
+async function measured (mode: string, n: number): Promise<void> {
+  const app = Fastify()
+  await app.register(healthz)
+  let close = async (): Promise<void> => {}
+  if (mode.startsWith('pg')) {
+    const pool = new pg.Pool(JSON.parse(process.env.PG as string))
+    close = async () => { await pool.end() }
+    app.healthz.add('db', mode === 'pg-factory' ? pgCheck(pool) : async () => { await pool.query('SELECT 1') }, { timeout: 60000 })
+  } else {
+    const redis = new Redis(JSON.parse(process.env.REDIS as string))
+    close = async () => { redis.disconnect() }
+    // Connected before the first probe: redisCheck fails at once while the client connects.
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve))
+    app.healthz.add('cache', mode === 'redis-factory' ? redisCheck(redis) : async () => { await redis.ping() }, { timeout: 60000 })
+  }
+  await app.ready()
+  // Warm up (connections, JIT) the same way in every process, then serve n probes.
+  for (let i = 0; i < 50; i++) await app.inject('/healthz/ready')
+  for (let i = 0; i < n; i++) {
+    const res = await app.inject('/healthz/ready')
+    if (res.statusCode !== 200) throw new Error(res.body)
+  }
+  await app.close()
+  await close()
+}
+
+async function instructions (mode: string, n: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const out = `/tmp/healthz-cg-${process.pid}-${mode}-${n}-${Math.random().toString(36).slice(2)}`
+  await promisify(execFile)('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', `--cachegrind-out-file=${out}`,
+    process.execPath, '--import', 'tsx', new URL(import.meta.url).pathname, mode, String(n)], { env, maxBuffer: 1 << 26 })
+  const summary = /^summary: (\d+)/m.exec(readFileSync(out, 'utf8'))
+  rmSync(out, { force: true })
+  return Number(summary?.[1])
+}
+
+async function orchestrate (): Promise<void> {
+  const { startPostgres, startRedis, secrets } = await import('../helpers/servers.js')
+  const [postgres, redis] = await Promise.all([startPostgres(), startRedis()])
+  const env = {
+    ...process.env,
+    PG: JSON.stringify({ ...postgres.config, max: 2 }),
+    REDIS: JSON.stringify({ host: '127.0.0.1', port: redis.port, username: secrets.user, password: secrets.password })
+  }
+  const n1 = Number(process.env.N1 ?? 100)
+  const n2 = Number(process.env.N2 ?? 600)
+  const reps = Number(process.env.REPS ?? 3)
+  try {
+    for (const mode of process.env.MODES?.split(',') ?? MODES) {
+      const perProbe: number[] = []
+      for (let rep = 0; rep < reps; rep++) {
+        const [i1, i2] = await Promise.all([instructions(mode, n1, env), instructions(mode, n2, env)])
+        perProbe.push(Math.round((i2 - i1) / (n2 - n1)))
+      }
+      console.log(`${mode}: ${perProbe.join(', ')} instructions per probe`)
+    }
+  } finally {
+    await Promise.all([postgres.close(), redis.close()])
+  }
+}
+
+if (process.argv[2] === undefined) await orchestrate()
+else await measured(process.argv[2], Number(process.argv[3]))

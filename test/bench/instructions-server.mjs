@@ -1,0 +1,63 @@
+// One server per process for `npm run bench:instructions`, run under valgrind:
+//   node test/bench/instructions-server.mjs <scenario>
+// Plain JavaScript, so that no TypeScript loader runs (and is counted) under valgrind.
+// Prints {"port","path"} once listening, and exits when its stdin closes, which
+// is when cachegrind writes the instruction count of the whole process.
+import Fastify from 'fastify'
+import healthz from 'fastify-healthz'
+
+const BODY = { status: 200, title: 'OK' }
+const trivial = async () => {}
+const work = async () => ({ ok: true })
+
+export const scenarios = {
+  // The app's own route, without and with the plugin.
+  'app-without': async (app) => {
+    app.get('/work', work)
+    return '/work'
+  },
+  'app-with': async (app) => {
+    await app.register(healthz)
+    app.get('/work', work)
+    return '/work'
+  },
+  'app-with-checks': async (app) => {
+    await app.register(healthz)
+    for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
+    app.get('/work', work)
+    return '/work'
+  },
+  'app-with-listen': async (app) => {
+    await app.register(healthz, { listen: { port: 0, host: '127.0.0.1' } })
+    app.get('/work', work)
+    return '/work'
+  },
+  // The probes against a bare route with the same body.
+  bare: async (app) => {
+    app.get('/healthz/live', async () => BODY)
+    return '/healthz/live'
+  },
+  live: async (app) => {
+    await app.register(healthz)
+    return '/healthz/live'
+  },
+  ready3: async (app) => {
+    await app.register(healthz)
+    for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
+    return '/healthz/ready'
+  }
+}
+
+const name = process.argv[2]
+const scenario = scenarios[name]
+if (scenario === undefined) {
+  process.stderr.write(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}\n`)
+  process.exit(2)
+}
+
+const app = Fastify({ logger: false })
+const path = await scenario(app)
+await app.listen({ port: 0, host: '127.0.0.1' })
+process.stdout.write(`${JSON.stringify({ port: app.server.address().port, path })}\n`)
+process.stdin.on('data', () => {})
+process.stdin.once('end', () => { process.exit(0) })
