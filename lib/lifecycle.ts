@@ -1,13 +1,11 @@
 import { describe, HealthzConfigError } from './errors.js'
-import type { HealthReport, LifecyclePhase, LifecycleReport } from './types.js'
+import type { Gate } from './result.js'
+import type { LifecyclePhase, LifecycleReport } from './types.js'
 
 const MAX_REASON = 256
 
-/** Readiness on the dedicated probe port while the app's own port does not listen. */
-const NOT_LISTENING: HealthReport = Object.freeze({ status: 503, title: 'Not Ready', detail: 'The app is not listening yet.' })
-
-/** Readiness while draining or closing: no check runs. */
-export const SHUTTING_DOWN: HealthReport = Object.freeze({ status: 503, title: 'Shutting Down', detail: 'The service is shutting down.' })
+const SHUTTING_DOWN: Gate = Object.freeze({ kind: 'shutting-down' })
+const NOT_LISTENING: Gate = Object.freeze({ kind: 'not-listening' })
 
 function checkReason (method: string, reason: unknown): string {
   if (typeof reason !== 'string' || reason.length === 0 || reason.length > MAX_REASON) {
@@ -19,27 +17,44 @@ function checkReason (method: string, reason: unknown): string {
 /**
  * The pod's life around the probes: starting until the app is ready, serving,
  * draining after `drain()`, closing once `close()` began. Also holds the
- * startup latch and the reasons the app gave for not being ready.
+ * startup latch and the reasons the app gave for not being ready. It knows
+ * nothing of HTTP: what it says is a `Gate`, which renderers turn into bodies.
+ * `onChange` hears every change that may change a probe's status.
  */
 export class Lifecycle {
-  phase: LifecyclePhase = 'starting'
-  /** The startup probe has passed once: it passes for the life of the process. */
-  started = false
+  #phase: LifecyclePhase = 'starting'
+  #started = false
   readonly #drainDelay: number
+  readonly #onChange: () => void
   readonly #reasons = new Set<string>()
-  #notReady: HealthReport | undefined
+  #notReady: Gate | undefined
   #drain: Promise<void> | undefined
   #endDrain: (() => void) | undefined
   #drainTimer: NodeJS.Timeout | undefined
   #server: { readonly listening: boolean } | undefined
 
-  constructor (drainDelay: number) {
+  constructor (drainDelay: number, onChange: () => void) {
     this.#drainDelay = drainDelay
+    this.#onChange = onChange
   }
 
-  /** The report that stands for readiness instead of its checks, if any. */
-  readinessGate (): HealthReport | undefined {
-    if (this.phase === 'draining' || this.phase === 'closing') return SHUTTING_DOWN
+  get phase (): LifecyclePhase {
+    return this.#phase
+  }
+
+  /** The startup probe has passed once: it passes for the life of the process. */
+  get started (): boolean {
+    return this.#started
+  }
+
+  /** The app is ready. A drain or close that began before stays in force. */
+  serve (): void {
+    if (this.#phase === 'starting') this.#setPhase('serving')
+  }
+
+  /** What stands for readiness instead of its checks, if anything. */
+  gate (): Gate | undefined {
+    if (this.#phase === 'draining' || this.#phase === 'closing') return SHUTTING_DOWN
     if (this.#server !== undefined && !this.#server.listening) return NOT_LISTENING
     return this.#notReady
   }
@@ -47,6 +62,13 @@ export class Lifecycle {
   /** With a dedicated probe port, readiness also waits for the app's own server to listen. */
   requireListening (server: { readonly listening: boolean }): void {
     this.#server = server
+  }
+
+  /** Latches the startup probe; only a full evaluation of its checks that passed may call this. */
+  latchStartup (): void {
+    if (this.#started) return
+    this.#started = true
+    this.#onChange()
   }
 
   markNotReady (reason: string): void {
@@ -63,8 +85,7 @@ export class Lifecycle {
   /** Readiness fails from now on; resolves after the drain delay (at once when closing). Idempotent. */
   drain (): Promise<void> {
     if (this.#drain !== undefined) return this.#drain
-    if (this.phase === 'closing') return Promise.resolve()
-    this.phase = 'draining'
+    if (this.#phase === 'closing') return Promise.resolve()
     this.#drain = new Promise<void>((resolve) => {
       this.#endDrain = () => {
         clearTimeout(this.#drainTimer)
@@ -73,6 +94,7 @@ export class Lifecycle {
       // Not unref'd: the caller awaits it, and close() clears it.
       this.#drainTimer = setTimeout(this.#endDrain, this.#drainDelay)
     })
+    this.#setPhase('draining')
     return this.#drain
   }
 
@@ -83,19 +105,25 @@ export class Lifecycle {
 
   /** Called as `close()` begins: readiness fails from this moment, drained or not. */
   beginClose (): void {
-    this.phase = 'closing'
     this.endDrain()
+    if (this.#phase !== 'closing') this.#setPhase('closing')
   }
 
-  report (): LifecycleReport {
-    const report: LifecycleReport = { phase: this.phase, started: this.started }
+  snapshot (): LifecycleReport {
+    const report: LifecycleReport = { phase: this.#phase, started: this.#started }
     if (this.#reasons.size > 0) report.notReady = [...this.#reasons]
     return report
+  }
+
+  #setPhase (phase: LifecyclePhase): void {
+    this.#phase = phase
+    this.#onChange()
   }
 
   #updateNotReady (): void {
     this.#notReady = this.#reasons.size === 0
       ? undefined
-      : Object.freeze({ status: 503, title: 'Not Ready', detail: [...this.#reasons].join('; ') })
+      : Object.freeze({ kind: 'not-ready', reasons: Object.freeze([...this.#reasons]) })
+    this.#onChange()
   }
 }

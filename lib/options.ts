@@ -14,10 +14,30 @@ const DEFAULT_TIMEOUT = 500
 const MAX_MS = 2 ** 31 - 1
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+/**
+ * Names that Fastify and its tools put into a plugin's options, ignored rather
+ * than rejected as unknown: Fastify's server options, which fastify-cli's
+ * `-o` passes to the app and apps pass on (often through @fastify/autoload's
+ * `options`), and fastify-cli's `skipOverride`. Fastify's own register options
+ * (`prefix`, `logLevel`, `logSerializers`) are known options of the plugin.
+ */
+const PASSED_THROUGH = new Set([
+  'skipOverride', 'http', 'http2', 'https', 'http2SessionTimeout', 'connectionTimeout', 'keepAliveTimeout', 'maxRequestsPerSocket',
+  'forceCloseConnections', 'requestTimeout', 'handlerTimeout', 'pluginTimeout', 'bodyLimit', 'maxParamLength', 'disableRequestLogging',
+  'logController', 'exposeHeadRoutes', 'onProtoPoisoning', 'onConstructorPoisoning', 'logger', 'loggerInstance', 'serializerOpts',
+  'serverFactory', 'caseSensitive', 'allowUnsafeRegex', 'requestIdHeader', 'requestIdLogLabel', 'useSemicolonDelimiter', 'genReqId',
+  'trustProxy', 'querystringParser', 'constraints', 'schemaController', 'return503OnClosing', 'ajv', 'frameworkErrors', 'rewriteUrl',
+  'schemaErrorFormatter', 'clientErrorHandler', 'childLoggerFactory', 'allowErrorHandlerOverride', 'routerOptions', 'ignoreTrailingSlash',
+  'ignoreDuplicateSlashes'
+])
 const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'listen', 'details', 'logSerializers'])
 // SIGKILL and SIGSTOP cannot be handled.
 const SIGNALS = new Set(Object.keys(constants.signals).filter((name) => name !== 'SIGKILL' && name !== 'SIGSTOP'))
 const PREFIX = /^(?:\/[\w.~-]+)+$/
+/** A `.` or `..` segment: URL-normalising clients resolve it away and never reach the probes. */
+const DOT_SEGMENT = /\/\.{1,2}(?=\/|$)/
+/** Far below any server's header limit: a longer prefix is a mistake, and at ~16 KiB every probe answers 431. */
+const MAX_PREFIX = 256
 const PROBE_NAME = /^[a-z][a-z0-9_-]{0,31}$/
 const CHECK_NAME = /^[\w][\w.-]{0,63}$/
 
@@ -134,7 +154,7 @@ function declaredChecks (value: unknown, probes: readonly Probe[]): DeclaredChec
 export function resolveOptions (options: HealthzOptions): Settings {
   if (!isPlainObject(options)) throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `options must be an object, got ${describe(options)}`)
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
+    if (!KNOWN_OPTIONS.has(key) && !PASSED_THROUGH.has(key)) {
       throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `unknown option "${key}" (known: ${[...KNOWN_OPTIONS].slice(0, -1).join(', ')})`)
     }
   }
@@ -142,6 +162,12 @@ export function resolveOptions (options: HealthzOptions): Settings {
   const prefix = options.prefix ?? DEFAULT_PREFIX
   if (typeof prefix !== 'string' || !PREFIX.test(prefix)) {
     throw invalid('prefix', 'a path such as "/healthz": one or more "/segment" of letters, digits, ".", "_", "~" or "-", with no trailing slash', prefix)
+  }
+  if (DOT_SEGMENT.test(prefix)) {
+    throw invalid('prefix', 'a path without "." or ".." segments, which clients resolve away before sending (so they would never reach the probes)', prefix)
+  }
+  if (prefix.length > MAX_PREFIX) {
+    throw invalid('prefix', `at most ${MAX_PREFIX} characters long`, prefix)
   }
 
   const logLevel: unknown = options.logLevel ?? 'silent'

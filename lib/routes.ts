@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { isCheckName, type Settings } from './options.js'
-import type { CheckEntry, ProbeState, Registry } from './registry.js'
+import type { CheckEntry } from './check-table.js'
+import type { Engine } from './engine.js'
+import { renderJson } from './formats/json.js'
+import { loggable } from './inspect.js'
+import { isCheckName } from './options.js'
+import { probeErrorHandler } from './probe-errors.js'
+import type { Probe } from './probes.js'
+import type { ProbeResult } from './result.js'
 import { NotFoundSchema, ReportSchema } from './schemas.js'
 import type { HealthReport } from './types.js'
 
@@ -38,14 +44,10 @@ function excluded (value: unknown): Set<string> | undefined {
 // A passing report is returned as an object: Fastify then sets its JSON content type
 // without parsing one and serializes through the compiled response schema, which
 // measured cheaper than sending a pre-serialized Buffer with an explicit content type.
-function sendReport (reply: FastifyReply, report: HealthReport): HealthReport {
+function send (reply: FastifyReply, report: HealthReport): HealthReport {
   reply.header('cache-control', 'no-store')
   if (report.status !== 200) reply.code(report.status).header('content-type', PROBLEM_JSON)
   return report
-}
-
-function respond (reply: FastifyReply, report: HealthReport | Promise<HealthReport>): HealthReport | Promise<HealthReport> {
-  return report instanceof Promise ? report.then((value) => sendReport(reply, value)) : sendReport(reply, report)
 }
 
 function notFound (reply: FastifyReply, detail: string): NotFound {
@@ -56,56 +58,69 @@ function notFound (reply: FastifyReply, detail: string): NotFound {
 /**
  * Registers `GET <prefix>/<probe>` and `GET <prefix>/<probe>/:check` per probe,
  * and JSON 404s for the rest of the prefix. Every route carries the marker that
- * `isProbeRequest()` tests, and opts out of `@fastify/rate-limit`.
+ * `isProbeRequest()` tests, and opts out of `@fastify/rate-limit`. HTTP only:
+ * the engine evaluates, the JSON renderer writes the body.
  */
-export function registerRoutes (fastify: FastifyInstance, registry: Registry, settings: Settings): void {
+export function registerRoutes (fastify: FastifyInstance, engine: Engine): void {
+  const { settings, probes, table } = engine
   const { prefix, logLevel, details } = settings
   const known = `Probes: ${settings.probes.join(', ')}.`
   // `rateLimit` is @fastify/rate-limit's own key, typed by that plugin when installed.
   const config = { healthz: true, rateLimit: false } as { healthz: true }
-  const common = { method: 'GET', exposeHeadRoute: true, logLevel, config } as const
+  // Errors raised on probe routes by hooks (under-pressure's 503, an auth hook's 401) keep their status.
+  const common = { method: 'GET', exposeHeadRoute: true, logLevel, config, errorHandler: probeErrorHandler(fastify.log) } as const
 
-  /** The report for a request: error texts only in verbose reports, and only where `details` allows them. */
-  const reportFor = (request: FastifyRequest, state: ProbeState, checks: readonly CheckEntry[], verbose: boolean): HealthReport | Promise<HealthReport> => {
-    if (!verbose || details === 'never') return registry.report(state, checks, verbose)
-    if (details === 'always') return registry.report(state, checks, true, true)
-    return allowDetails(request).then((allowed) => registry.report(state, checks, true, allowed))
-  }
-  const allowDetails = async (request: FastifyRequest): Promise<boolean> => {
+  const render = (reply: FastifyReply, result: ProbeResult | Promise<ProbeResult>, showDetails: boolean): HealthReport | Promise<HealthReport> =>
+    result instanceof Promise
+      ? result.then((settled) => send(reply, renderJson(settled, showDetails)))
+      : send(reply, renderJson(result, showDetails))
+
+  const withheld = (err: unknown, why: string): false => {
     try {
-      return await (details as Exclude<typeof details, string>)(request) === true
-    } catch (error) {
-      fastify.log.error({ err: error }, 'fastify-healthz: the details function threw: details withheld')
-      return false
-    }
+      fastify.log.error({ err: loggable(err) }, `fastify-healthz: the details function ${why}: details withheld`)
+    } catch {}
+    return false
+  }
+  // The app's function decides, within the probe's timeout: one that never answers must not hang the probe.
+  const allowDetails = (request: FastifyRequest): Promise<boolean> => new Promise((resolve) => {
+    const timer = setTimeout(() => { resolve(withheld(undefined, `did not answer within ${settings.timeout} ms`)) }, settings.timeout)
+    new Promise((resolve) => { resolve((details as Exclude<typeof details, string>)(request)) }).then(
+      (allowed) => { clearTimeout(timer); resolve(allowed === true) },
+      (error: unknown) => { clearTimeout(timer); resolve(withheld(error, 'threw')) }
+    )
+  })
+
+  /** Error texts only in verbose reports, and only where `details` allows them. */
+  const answer = (request: FastifyRequest, reply: FastifyReply, probe: Probe, exclude: Set<string> | undefined, only: CheckEntry | undefined): HealthReport | Promise<HealthReport> => {
+    const verbose = isOn((request.query as ProbeQuery | null)?.verbose)
+    if (!verbose || details === 'never') return render(reply, probes.evaluate(probe, verbose, exclude, only), false)
+    if (details === 'always') return render(reply, probes.evaluate(probe, true, exclude, only), true)
+    return allowDetails(request).then((allowed) => render(reply, probes.evaluate(probe, true, exclude, only), allowed))
   }
 
-  for (const probe of settings.probes) {
-    const state = registry.state(probe) as NonNullable<ReturnType<Registry['state']>>
+  for (const name of settings.probes) {
+    const probe = probes.get(name) as Probe
 
     fastify.route({
       ...common,
-      url: `${prefix}/${probe}`,
+      url: `${prefix}/${name}`,
       schema: { response: { 200: ReportSchema, 503: ReportSchema } },
       handler (request: FastifyRequest, reply: FastifyReply) {
-        const query = (request.query ?? {}) as ProbeQuery
-        const checks = registry.checksOf(state, excluded(query.exclude))
-        return respond(reply, reportFor(request, state, checks, isOn(query.verbose)))
+        return answer(request, reply, probe, excluded((request.query as ProbeQuery | null)?.exclude), undefined)
       }
     })
 
     fastify.route({
       ...common,
-      url: `${prefix}/${probe}/:check`,
+      url: `${prefix}/${name}/:check`,
       schema: { response: { 200: ReportSchema, 503: ReportSchema, 404: NotFoundSchema } },
       handler (request: FastifyRequest<{ Params: { check: string } }>, reply: FastifyReply) {
-        const name = request.params.check
-        const entry = state.checks.find((candidate: CheckEntry) => candidate.name === name)
+        const check = request.params.check
+        const entry = table.checksOf(name).find((candidate) => candidate.spec.name === check)
         if (entry === undefined) {
-          return notFound(reply, isCheckName(name) ? `Probe "${probe}" has no check named "${name}".` : `Probe "${probe}" has no such check.`)
+          return notFound(reply, isCheckName(check) ? `Probe "${name}" has no check named "${check}".` : `Probe "${name}" has no such check.`)
         }
-        const query = (request.query ?? {}) as ProbeQuery
-        return respond(reply, reportFor(request, state, [entry], isOn(query.verbose)))
+        return answer(request, reply, probe, undefined, entry)
       }
     })
   }

@@ -1,12 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Deadlines, Expiring } from './deadlines.js'
-import { HealthError } from './errors.js'
-import type { CheckStatus, HealthCheck, HealthCheckContext } from './types.js'
+import { isHealthError } from './errors.js'
+import { guarded, property, publicText } from './inspect.js'
+import type { CheckSpec } from './check-spec.js'
+import type { CheckStatus, HealthCheckContext } from './types.js'
 
-/** Public outputs longer than this are cut, so that a report stays small. */
-const MAX_OUTPUT = 256
 /** What a failure shows when its text is withheld. */
 const WITHHELD = 'check failed'
+const RETURNED_FALSE = 'the check returned false'
 
 /** The settled result of one run of a check. */
 export interface Outcome {
@@ -21,12 +22,7 @@ export interface Outcome {
 }
 
 /** What a run needs of a check. */
-export interface RunSpec {
-  readonly check: HealthCheck
-  readonly log: FastifyBaseLogger
-  readonly timeout: number
-  readonly critical: boolean
-}
+export type RunSpec = Pick<CheckSpec, 'check' | 'timeout' | 'critical'>
 
 class RunContext implements HealthCheckContext {
   readonly log: FastifyBaseLogger
@@ -52,18 +48,14 @@ class RunContext implements HealthCheckContext {
  * it: an error's name and message (a HealthError's cause), never a stack.
  */
 export function errorText (error: unknown): string | undefined {
-  const thrown = error instanceof HealthError ? error.cause : error
+  const thrown = isHealthError(error) ? property(error, 'cause') : error
   if (thrown === undefined) return undefined
-  if (thrown instanceof Error) return publicText(`${thrown.name}: ${thrown.message}`)
-  if (typeof thrown === 'object' && thrown !== null) {
-    const { message } = thrown as { message?: unknown }
-    return publicText(typeof message === 'string' ? message : Object.prototype.toString.call(thrown))
-  }
-  return publicText(String(thrown))
-}
-
-function publicText (text: string): string {
-  return text.length > MAX_OUTPUT ? `${text.slice(0, MAX_OUTPUT - 1)}…` : text
+  if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) return publicText(String(thrown))
+  const message = property(thrown, 'message')
+  if (typeof message !== 'string') return guarded(() => Object.prototype.toString.call(thrown), '[unreadable]')
+  const name = property(thrown, 'name')
+  const isError = guarded(() => thrown instanceof Error, false)
+  return publicText(isError && typeof name === 'string' ? `${name}: ${message}` : message)
 }
 
 function outcome (status: CheckStatus, output: string | undefined, error: unknown, started: number): Outcome {
@@ -71,20 +63,30 @@ function outcome (status: CheckStatus, output: string | undefined, error: unknow
   return { status, output, error, durationMs: Math.round((settledAt - started) * 100) / 100, settledAt }
 }
 
-function fromResult (result: unknown, started: number): Outcome {
+/**
+ * What a check's value means. Nothing, or any value other than these, passes;
+ * `false` and `{ status: 'fail' }` fail, so that the natural ways of saying
+ * "unhealthy" in JavaScript never pass; `{ status: 'warn' }` warns.
+ */
+function fromResult (result: unknown, started: number, critical: boolean): Outcome {
+  if (result === false) return outcome(critical ? 'fail' : 'warn', RETURNED_FALSE, undefined, started)
   if (result === null || typeof result !== 'object') return outcome('pass', undefined, undefined, started)
-  const { status, output } = result as { status?: unknown, output?: unknown }
-  const text = (status === 'pass' || status === 'warn') && typeof output === 'string' ? publicText(output) : undefined
-  return outcome(status === 'warn' ? 'warn' : 'pass', text, undefined, started)
+  let status: unknown
+  let output: unknown
+  try {
+    ({ status, output } = result as { status?: unknown, output?: unknown })
+  } catch (error) {
+    return fromError(error, started, critical)
+  }
+  const text = typeof output === 'string' ? publicText(output) : undefined
+  if (status === 'fail') return outcome(critical ? 'fail' : 'warn', text ?? WITHHELD, undefined, started)
+  if (status === 'warn') return outcome('warn', text, undefined, started)
+  return outcome('pass', status === 'pass' ? text : undefined, undefined, started)
 }
 
 function fromError (error: unknown, started: number, critical: boolean): Outcome {
-  const text = error instanceof HealthError ? publicText(error.message) : WITHHELD
-  return outcome(critical ? 'fail' : 'warn', text, error, started)
-}
-
-function isPromiseLike (value: unknown): value is PromiseLike<unknown> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
+  const message = isHealthError(error) ? property(error, 'message') : undefined
+  return outcome(critical ? 'fail' : 'warn', typeof message === 'string' ? publicText(message) : WITHHELD, error, started)
 }
 
 /**
@@ -113,7 +115,7 @@ export class AsyncRun implements Expiring {
 
   /** The check itself settled: with a result, or with what it threw. */
   settle (value: unknown, failed: boolean): void {
-    this.#end(failed ? fromError(value, this.#started, this.#spec.critical) : fromResult(value, this.#started))
+    this.#end(failed ? fromError(value, this.#started, this.#spec.critical) : fromResult(value, this.#started, this.#spec.critical))
   }
 
   /** Fails the run now: at its deadline, or with `reason` when the server closes. Only pending runs are in `Deadlines`. */
@@ -140,24 +142,32 @@ export class AsyncRun implements Expiring {
  */
 export function startRun (
   spec: RunSpec,
+  log: FastifyBaseLogger,
   started: number,
   deadlines: Deadlines,
   onOutcome: (outcome: Outcome) => void,
   onSettled: () => void
 ): Outcome | AsyncRun {
-  const context = new RunContext(spec.log)
+  const context = new RunContext(log)
   let result: unknown
+  let then: unknown
   try {
     result = spec.check(context)
+    // Reading `then` runs a getter of the check's value: it may throw too.
+    if (result !== null && (typeof result === 'object' || typeof result === 'function')) then = (result as { then?: unknown }).then
   } catch (error) {
     return fromError(error, started, spec.critical)
   }
-  if (!isPromiseLike(result)) return fromResult(result, started)
+  if (typeof then !== 'function') return fromResult(result, started, spec.critical)
   const run = new AsyncRun(spec, context, started, deadlines, onOutcome)
-  // Promise.resolve() adopts any thenable, and turns a `then` that throws into a rejection.
-  Promise.resolve(result).then(
-    (value) => { run.settle(value, false); onSettled() },
-    (error: unknown) => { run.settle(error, true); onSettled() }
-  )
+  const settle = (value: unknown, failed: boolean): void => { run.settle(value, failed); onSettled() }
+  try {
+    // Promise.resolve() adopts any thenable, and turns a `then` that throws into a rejection.
+    Promise.resolve(result).then((value) => { settle(value, false) }, (error: unknown) => { settle(error, true) })
+  } catch (error) {
+    // A native promise whose `constructor` getter throws still throws here.
+    // Settle later all the same: the caller has not seen the run yet.
+    queueMicrotask(() => { settle(error, true) })
+  }
   return run
 }

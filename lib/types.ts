@@ -35,18 +35,19 @@ export interface HealthCheckContext {
 }
 
 /**
- * What a check may return. Returning nothing (or any value that is not one of
- * these objects) passes; `{ status: 'warn' }` warns without failing the probe.
- * To fail, throw: a `HealthError` message is public, anything else is withheld.
+ * What a check may return. Returning nothing, `true` (or any value that is not
+ * one of these objects) passes; `{ status: 'warn' }` warns without failing the
+ * probe; `{ status: 'fail' }` and `false` fail. Throwing fails too: a
+ * `HealthError` message is public, the text of anything else is withheld.
  */
 export interface HealthCheckResult {
-  status: 'pass' | 'warn'
+  status: 'pass' | 'warn' | 'fail'
   /** Public text shown in the response: never put secrets here. */
   output?: string
 }
 
-/** A health check: resolve (or return) to pass, throw (or reject) to fail. */
-export type HealthCheck = (context: HealthCheckContext) => void | HealthCheckResult | PromiseLike<void | HealthCheckResult>
+/** A health check: resolve (or return) to pass, throw (or reject) to fail. It receives a context, never a callback. */
+export type HealthCheck = (context: HealthCheckContext) => void | boolean | HealthCheckResult | PromiseLike<void | boolean | HealthCheckResult>
 
 /** Options of `fastify.healthz.add()`. */
 export interface AddCheckOptions {
@@ -165,8 +166,8 @@ export interface HealthReport {
 export interface RunOptions {
   /** List every check, as `?verbose` does. Default false. */
   verbose?: boolean
-  /** Names of checks to skip, as `?exclude=` does. */
-  exclude?: Iterable<string>
+  /** A check name, or names, to skip, as `?exclude=` does. */
+  exclude?: string | Iterable<string>
   /** With `verbose`: show the text of errors that checks threw. Default false. */
   details?: boolean
 }

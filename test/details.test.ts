@@ -112,3 +112,23 @@ t.test('error texts of odd thrown values', async (t) => {
   t.equal(checks.long.error.length, 256)
   t.notOk('error' in checks.plainHealth, 'a HealthError without a cause has nothing more to show')
 })
+
+t.test('docs/security.md details example: shows error texts only for the secret, fails closed when it is unset', async (t) => {
+  const { detailsForToken } = await import('../docs/examples/details-token.js')
+  const cases: Array<[string | undefined, Record<string, string>, boolean]> = [
+    [undefined, {}, false], // the bug: undefined === undefined showed every error text
+    ['', {}, false],
+    ['', { 'x-internal-token': '' }, false],
+    [undefined, { 'x-internal-token': 'undefined' }, false],
+    ['s3cret', {}, false],
+    ['s3cret', { 'x-internal-token': 's3cre' }, false],
+    ['s3cret', { 'x-internal-token': 's3cret-and-more' }, false],
+    ['s3cret', { 'x-internal-token': 's3cret' }, true]
+  ]
+  for (const [secret, headers, shown] of cases) {
+    const { app } = await withSecretCheck({ details: detailsForToken(secret) })
+    const res = await app.inject({ url: '/healthz/ready?verbose', headers })
+    t.equal(res.json().checks.db.error !== undefined, shown, `${JSON.stringify(secret)} ${JSON.stringify(headers)}`)
+    await app.close()
+  }
+})

@@ -22,6 +22,13 @@ t.test('bad registration options fail registration with a code and a message nam
     [{ prefix: '/' }, 'FST_HEALTHZ_INVALID_OPTION', /"prefix"/],
     [{ prefix: '/:probe' }, 'FST_HEALTHZ_INVALID_OPTION', /"prefix"/],
     [{ prefix: 42 }, 'FST_HEALTHZ_INVALID_OPTION', /"prefix".*got 42/],
+    [{ prefix: '/a/../b' }, 'FST_HEALTHZ_INVALID_OPTION', /option "prefix" must be a path without "\." or "\.\." segments.*got '\/a\/\.\.\/b'/],
+    [{ prefix: '/.' }, 'FST_HEALTHZ_INVALID_OPTION', /without "\." or "\.\." segments/],
+    [{ prefix: '/..' }, 'FST_HEALTHZ_INVALID_OPTION', /without "\." or "\.\." segments/],
+    [{ prefix: '/healthz/.' }, 'FST_HEALTHZ_INVALID_OPTION', /without "\." or "\.\." segments/],
+    [{ prefix: '/./healthz' }, 'FST_HEALTHZ_INVALID_OPTION', /without "\." or "\.\." segments/],
+    [{ prefix: `/${'a'.repeat(256)}` }, 'FST_HEALTHZ_INVALID_OPTION', /option "prefix" must be at most 256 characters long/],
+    [{ prefix: `/${'a'.repeat(20000)}` }, 'FST_HEALTHZ_INVALID_OPTION', /option "prefix" must be at most 256 characters long/],
     [{ timeout: 0 }, 'FST_HEALTHZ_INVALID_OPTION', /option "timeout" must be an integer number of milliseconds from 1 to 2147483647, got 0/],
     [{ timeout: '500' }, 'FST_HEALTHZ_INVALID_OPTION', /"timeout".*got '500'/],
     [{ timeout: 1.5 }, 'FST_HEALTHZ_INVALID_OPTION', /"timeout".*got 1\.5/],
@@ -82,7 +89,7 @@ t.test('the error class and codes', async (t) => {
 })
 
 t.test('good options register, including Fastify\'s own register options', async (t) => {
-  for (const options of [undefined, {}, { prefix: '/a/b-c_d.e~f' }, { timeout: 1, cacheTtl: 0, logLevel: 'silent' }, { logSerializers: {} }, { drainDelay: 0 }, { signals: ['SIGTERM', 'SIGINT'], closeTimeout: 5000, forceExit: false }, { details: 'never' }, { details: 'always' }, { details: () => true }]) {
+  for (const options of [undefined, {}, { prefix: '/a/b-c_d.e~f' }, { prefix: '/.well-known/health' }, { prefix: '/.../a..b/.x' }, { prefix: `/${'a'.repeat(255)}` }, { timeout: 1, cacheTtl: 0, logLevel: 'silent' }, { logSerializers: {} }, { drainDelay: 0 }, { signals: ['SIGTERM', 'SIGINT'], closeTimeout: 5000, forceExit: false }, { details: 'never' }, { details: 'always' }, { details: () => true }]) {
     t.equal(await registerWith(options), undefined, JSON.stringify(options))
   }
   t.equal(await registerWith(() => ({ timeout: 5 })), undefined, 'options from a function of the parent')
@@ -94,4 +101,12 @@ t.test('good options register, including Fastify\'s own register options', async
 t.test('options objects without a prototype are accepted', async (t) => {
   const options = Object.assign(Object.create(null), { timeout: 100, checks: Object.assign(Object.create(null), { live: () => {} }) })
   t.equal(await registerWith(options), undefined)
+})
+
+t.test('prefix: the longest accepted prefix still serves its probes', async (t) => {
+  const prefix = `/${'a'.repeat(255)}`
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(healthz, { prefix })
+  t.equal((await app.inject(`${prefix}/live`)).statusCode, 200)
 })

@@ -23,12 +23,29 @@ t.test('require() from CommonJS', async (t) => {
     const mod = require('fastify-healthz')
     const { healthz, HealthError } = mod
     if (mod.default !== healthz) throw new Error('default and named export differ')
+    if (typeof mod !== 'function' || healthz !== mod) throw new Error('the module is not the plugin function')
+    for (const name of ['HealthError', 'HealthzConfigError', 'errorCodes', 'isProbeRequest']) {
+      if (mod[name] === undefined) throw new Error('missing named export ' + name)
+    }
+    if (mod[Symbol.for('skip-override')] !== true) throw new Error('not a fastify-plugin plugin')
     const app = Fastify()
     await app.register(mod)
     ${probe}
   })().catch((error) => { console.error(error); process.exit(1) })`
   const { stdout } = await run(process.execPath, ['-e', code], { cwd: root, env })
   t.equal(stdout.trim(), expected)
+})
+
+t.test('CommonJS shape: app.register(require()) registers the plugin, with Fastify\'s name check', async (t) => {
+  const code = `(async () => {
+    const Fastify = require('fastify')
+    const app = Fastify()
+    await app.register(require('fastify-healthz'), { prefix: '/probes' })
+    const live = await app.inject('/probes/live')
+    console.log(JSON.stringify([live.statusCode, typeof app.healthz.add]))
+  })().catch((error) => { console.error(error); process.exit(1) })`
+  const { stdout } = await run(process.execPath, ['-e', code], { cwd: root, env })
+  t.equal(stdout.trim(), '[200,"function"]')
 })
 
 t.test('import from ES modules', async (t) => {

@@ -4,7 +4,7 @@ import rateLimit from '@fastify/rate-limit'
 import Fastify from 'fastify'
 import { createServer, type Server } from 'node:net'
 import healthz from '../lib/index.js'
-import { captureLog, sleep } from './helpers/app.js'
+import { captureLog, deferred, sleep } from './helpers/app.js'
 
 const LOCAL = '127.0.0.1'
 
@@ -82,13 +82,15 @@ t.test('the probe port closes when the app closes, after the app\'s in-flight re
   const { logger } = captureLog()
   const app = Fastify({ loggerInstance: logger })
   await app.register(healthz, { listen: { port: 0, host: LOCAL } })
-  app.get('/slow', async () => { await sleep(400); return 'done' })
+  const arrived = deferred()
+  app.get('/slow', async () => { arrived.resolve(); await sleep(400); return 'done' })
   const main = await app.listen({ port: 0, host: LOCAL })
   const probes = `http://${LOCAL}:${portOf(app.healthz.server)}`
 
   // connection: close, or the finished request's keep-alive socket would hold close() until its timeout.
   const slow = fetch(`${main}/slow`, { headers: { connection: 'close' } }).then((res) => res.status)
-  await sleep(50)
+  // Close only once the request is in flight: on a busy machine 50 ms may not be enough for it to arrive.
+  await arrived.promise
   const closed = app.close()
   await sleep(50)
   t.equal((await fetch(`${probes}/healthz/live`)).status, 200, 'liveness answers while the app closes')

@@ -1,6 +1,8 @@
 // `npm start`: an app with live, ready and startup checks that need no external service.
 import Fastify from 'fastify'
 import healthz, { HealthError } from 'fastify-healthz'
+import { diskCheck, eventLoopCheck, memoryCheck } from 'fastify-healthz/checks'
+import { tmpdir } from 'node:os'
 
 const port = Number(process.env.PORT ?? 3000)
 const app = Fastify({ logger: true })
@@ -16,13 +18,12 @@ app.healthz.add('warm-cache', () => {
 }, { probes: ['startup'] })
 
 // Readiness: the event loop must not lag behind, and a dependency may be slow.
-app.healthz.add('event-loop', async ({ signal }) => {
-  const started = performance.now()
-  await new Promise((resolve) => setImmediate(resolve))
-  if (signal.aborted) return
-  const lag = performance.now() - started
-  if (lag > 100) return { status: 'warn', output: `event loop lag ${Math.round(lag)} ms` }
-}, { timeout: 200 })
+const loop = eventLoopCheck({ warn: { delay: 100 }, fail: { delay: 1000 } })
+app.addHook('onClose', async () => { loop.close() })
+app.healthz.add('event-loop', loop, { timeout: 200 })
+// Liveness: restart before the heap runs out. Readiness only warns when the disk fills up.
+app.healthz.add('memory', memoryCheck({ warn: { heapUsed: 0.8 }, fail: { heapUsed: 0.95 } }), { probes: ['live'], cacheTtl: 1000 })
+app.healthz.add('disk', diskCheck({ path: tmpdir(), warn: { free: 0.05 } }), { cacheTtl: 10000, critical: false })
 app.healthz.add('dependency', async () => {
   await new Promise((resolve) => setTimeout(resolve, 20))
 }, { cacheTtl: 1000, critical: false })

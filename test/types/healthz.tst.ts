@@ -91,7 +91,9 @@ test('a check gets a typed context and may return a typed result', () => {
   expect(app.healthz.add).type.toBeCallableWith('a', async ({ signal }: HealthCheckContext) => { signal.throwIfAborted() })
   expect(app.healthz.add).type.toBeCallableWith('b', () => ({ status: 'warn' as const, output: 'slow' }))
   expect(app.healthz.add).type.toBeCallableWith('c', async () => ({ status: 'pass' as const }))
-  expect(app.healthz.add).type.not.toBeCallableWith('d', () => ({ status: 'fail' as const }))
+  expect(app.healthz.add).type.toBeCallableWith('d', () => ({ status: 'fail' as const, output: 'replica lag' }))
+  expect(app.healthz.add).type.toBeCallableWith('d2', async () => false)
+  expect(app.healthz.add).type.not.toBeCallableWith('d3', () => ({ status: 'down' as const }))
   expect(app.healthz.add).type.not.toBeCallableWith('e', () => 42)
   expect(app.healthz.add).type.not.toBeCallableWith('f', async () => 'ok')
   expect(app.healthz.add).type.not.toBeCallableWith('g', 'SELECT 1')
@@ -106,6 +108,8 @@ test('add() options are typed', () => {
 
 test('reports and errors', async () => {
   const report = await app.healthz.run('live', { verbose: true, exclude: ['db'] })
+  expect(app.healthz.run('ready', { exclude: 'db' })).type.toBe<Promise<HealthReport>>()
+  expect(app.healthz.run).type.not.toBeCallableWith('ready', { exclude: 42 })
   expect(report.status).type.toBe<200 | 503>()
   expect(report.checks?.db?.status).type.toBe<'pass' | 'warn' | 'fail' | undefined>()
   expect(new HealthError('down', { cause: new Error('x') })).type.toBeAssignableTo<Error>()

@@ -1,0 +1,93 @@
+import type { CheckResult, Gate, ProbeResult } from '../result.js'
+import { errorText } from '../run-check.js'
+import type { CheckReport, HealthReport } from '../types.js'
+
+/** The body of every passing, non-verbose probe: built once, never mutated. */
+export const PASS: HealthReport = Object.freeze({ status: 200, title: 'OK' })
+
+const FAIL: HealthReport = Object.freeze({ status: 503, title: 'Service Unavailable' })
+const SHUTTING_DOWN: HealthReport = Object.freeze({ status: 503, title: 'Shutting Down', detail: 'The service is shutting down.' })
+const NOT_LISTENING: HealthReport = Object.freeze({ status: 503, title: 'Not Ready', detail: 'The app is not listening yet.' })
+
+/**
+ * What the non-verbose lists of checks and reasons may take of a body, in
+ * characters of JSON, so that every non-verbose body stays well under the
+ * 10 KiB the kubelet reads; the rest is counted, and `?verbose` lists it all.
+ */
+const LIST_BUDGET = 8192
+
+function gateReport (gate: Gate, verbose: boolean): HealthReport {
+  switch (gate.kind) {
+    case 'shutting-down': return SHUTTING_DOWN
+    case 'not-listening': return NOT_LISTENING
+    case 'not-ready': return { status: 503, title: 'Not Ready', detail: reasonsText(gate.reasons, verbose) }
+  }
+}
+
+function reasonsText (reasons: readonly string[], verbose: boolean): string {
+  if (verbose) return reasons.join('; ')
+  let used = 0
+  let shown = 0
+  while (shown < reasons.length && used + JSON.stringify(reasons[shown]).length <= LIST_BUDGET) used += JSON.stringify(reasons[shown++]).length + 2
+  const text = reasons.slice(0, shown).join('; ')
+  return shown === reasons.length ? text : `${text}; and ${reasons.length - shown} more`
+}
+
+/** Sets a key as an own property, even `__proto__`, which plain assignment would take as the prototype. */
+function setOwn (record: Record<string, CheckReport>, key: string, value: CheckReport): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+  else record[key] = value
+}
+
+function checkReport (check: CheckResult, verbose: boolean, details: boolean): CheckReport {
+  const report: CheckReport = { status: check.status }
+  if (check.output !== undefined) report.output = check.output
+  if (verbose) {
+    report.durationMs = check.durationMs
+    report.cached = check.cached
+    report.critical = check.critical
+    if (check.background) report.background = true
+    if (details) {
+      const text = errorText(check.error)
+      if (text !== undefined) report.error = text
+    }
+  }
+  return report
+}
+
+/**
+ * The JSON body of a probe result, as flask-healthz users parse it:
+ * `{"status":200,"title":"OK"}` when it passes, and otherwise its failing and
+ * warning checks; verbose bodies list every check (excluded ones are left
+ * out) and the lifecycle. `details` adds, to verbose bodies, the text of what
+ * failing checks threw.
+ */
+export function renderJson (result: ProbeResult, details: boolean): HealthReport {
+  const { gate, verbose } = result
+  if (!verbose) {
+    if (gate !== undefined) return gateReport(gate, false)
+    if (result.status === 'pass') return PASS
+  }
+  const checks: Record<string, CheckReport> = {}
+  let used = 0
+  let left = 0
+  for (const check of result.checks) {
+    if (check.excluded || (!verbose && check.status === 'pass')) continue
+    if (!verbose) {
+      const size = check.name.length + (check.output === undefined ? 0 : JSON.stringify(check.output).length) + 40
+      if (left > 0 || used + size > LIST_BUDGET) {
+        left++
+        continue
+      }
+      used += size
+    }
+    setOwn(checks, check.name, checkReport(check, verbose, details))
+  }
+  const head: HealthReport = gate !== undefined
+    ? gateReport(gate, verbose)
+    : result.status === 'fail' ? FAIL : PASS
+  const report: HealthReport = { ...head, checks }
+  if (left > 0) report.detail = `${left} more failing or warning ${left === 1 ? 'check is' : 'checks are'} not listed: see ?verbose.`
+  if (verbose) report.lifecycle = result.lifecycle
+  return report
+}
