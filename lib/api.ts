@@ -1,6 +1,6 @@
 import type { Engine } from './engine.js'
 import { bindEngine } from './handle.js'
-import type { AddCheckOptions, HealthCheck, HealthzRegistry, ProbeName, RunOptions } from './types.js'
+import type { AddCheckOptions, HealthCheck, HealthzChangeListener, HealthzRegistry, ProbeName, RunOptions } from './types.js'
 
 /**
  * The `fastify.healthz` facade: closures over the engine, frozen, with exactly
@@ -35,6 +35,9 @@ export function createApi (engine: Engine, server: () => HealthzRegistry['server
     },
     get server () {
       return server()
+    },
+    subscribe (listener: HealthzChangeListener): () => void {
+      return engine.subscribe(listener)
     }
   })
   bindEngine(api, engine)

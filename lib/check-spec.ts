@@ -3,7 +3,8 @@ import { guarded } from './inspect.js'
 import { isCheckName, milliseconds } from './options.js'
 import type { HealthCheck } from './types.js'
 
-const ADD_OPTIONS = new Set(['probes', 'timeout', 'cacheTtl', 'critical', 'interval'])
+const ADD_OPTIONS = new Set(['probes', 'timeout', 'cacheTtl', 'critical', 'interval', 'failureThreshold', 'successThreshold'])
+const MAX_THRESHOLD = 100
 
 /** A check as `add()` accepted it: validated, defaults filled in, frozen. */
 export interface CheckSpec {
@@ -16,6 +17,10 @@ export interface CheckSpec {
   readonly critical: boolean
   /** Milliseconds between background runs; 0 when the check runs per probe. */
   readonly interval: number
+  /** Consecutive failed runs before a check that did not fail reports `fail`; until then it reports `warn`. */
+  readonly failureThreshold: number
+  /** Consecutive runs that did not fail before a failing check reports their status. */
+  readonly successThreshold: number
 }
 
 /** What `add()` options default to, and which probes may be named. */
@@ -44,6 +49,14 @@ function callbackStyle (check: (...args: never[]) => unknown): boolean {
 
 function invalidOption (name: string, message: string): HealthzConfigError {
   return new HealthzConfigError('FST_HEALTHZ_INVALID_CHECK_OPTION', `add("${name}"): ${message}`)
+}
+
+function threshold (name: string, key: string, value: unknown): number {
+  if (value === undefined) return 1
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_THRESHOLD) {
+    throw invalidOption(name, `option "${key}" must be an integer from 1 to ${MAX_THRESHOLD}, got ${describe(value)}`)
+  }
+  return value
 }
 
 function probesOf (name: string, probes: unknown, served: readonly string[]): readonly string[] {
@@ -90,6 +103,8 @@ export function checkSpec (name: unknown, check: unknown, options: unknown, defa
     timeout: milliseconds(given.timeout ?? defaults.timeout, `${label} "timeout"`, 1, 'FST_HEALTHZ_INVALID_CHECK_OPTION'),
     cacheTtl: milliseconds(given.cacheTtl ?? defaults.cacheTtl, `${label} "cacheTtl"`, 0, 'FST_HEALTHZ_INVALID_CHECK_OPTION'),
     critical,
-    interval
+    interval,
+    failureThreshold: threshold(name, 'failureThreshold', given.failureThreshold),
+    successThreshold: threshold(name, 'successThreshold', given.successThreshold)
   })
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { Background } from './background.js'
-import { Changes } from './changes.js'
+import { Changes, type ChangeListener } from './changes.js'
 import { checkSpec } from './check-spec.js'
 import { CheckTable } from './check-table.js'
 import { describe, HealthzConfigError } from './errors.js'
@@ -50,9 +50,9 @@ export class Engine {
   constructor (settings: Settings, log: FastifyBaseLogger) {
     this.settings = settings
     this.#log = log
-    this.changes = new Changes((error) => {
+    this.changes = new Changes((error, about) => {
       try {
-        log.error({ err: loggable(error) }, 'fastify-healthz: a change listener threw')
+        log.error({ err: loggable(error) }, `fastify-healthz: a ${'type' in about ? 'change' : 'run'} listener threw`)
       } catch {}
     })
     this.table = new CheckTable(settings.probes, this.changes)
@@ -85,6 +85,13 @@ export class Engine {
       throw new HealthzConfigError('FST_HEALTHZ_UNKNOWN_PROBE', `${method}: probe ${describe(name)} is not served (probes: ${this.settings.probes.join(', ')})`)
     }
     return probe
+  }
+
+  subscribe (listener: unknown): () => void {
+    if (typeof listener !== 'function') {
+      throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `subscribe(): the listener must be a function, got ${describe(listener)}`)
+    }
+    return this.changes.subscribe(listener as ChangeListener)
   }
 
   /** The JSON report of a probe, as its route serves it, for `fastify.healthz.run()`. */

@@ -24,8 +24,11 @@ export class Evaluator {
     // A check that runs its own probe again, from inside its run, joins that run instead of recursing.
     if (entry.pending !== undefined || entry.starting) return undefined
     const last = entry.last
-    // A timed-out run that has still not settled keeps reporting its timeout: no second run piles up.
-    if (last !== undefined && (entry.busy || now - last.settledAt < entry.spec.cacheTtl)) return last
+    if (last !== undefined) {
+      if (now - last.settledAt < entry.spec.cacheTtl) return last
+      // A timed-out run that has still not settled keeps reporting its timeout: no second run piles up.
+      if (entry.busy) return this.#table.refused(entry, now)
+    }
     return this.#start(entry, now)
   }
 
@@ -36,7 +39,10 @@ export class Evaluator {
 
   /** One background run, unless the last one is still busy; `done` is called when its outcome is in (or at once). */
   runInBackground (entry: CheckEntry, done: () => void): void {
-    if (entry.busy) return done()
+    if (entry.busy) {
+      this.#table.refused(entry, performance.now())
+      return done()
+    }
     if (this.#start(entry, performance.now()) === undefined) entry.waiters.push({ arrive: done })
     else done()
   }
@@ -57,15 +63,15 @@ export class Evaluator {
       return undefined
     }
     entry.busy = false
-    this.#table.record(entry, run)
+    const reported = this.#table.record(entry, run)
     // Whoever joined while the check ran (the check itself, probing again) hears its outcome too.
-    for (const waiter of entry.waiters) waiter.arrive(entry, run)
-    return run
+    for (const waiter of entry.waiters) waiter.arrive(entry, reported)
+    return reported
   }
 
   #arrive (entry: CheckEntry, outcome: Outcome): void {
     entry.pending = undefined
-    this.#table.record(entry, outcome)
-    for (const waiter of entry.waiters) waiter.arrive(entry, outcome)
+    const reported = this.#table.record(entry, outcome)
+    for (const waiter of entry.waiters) waiter.arrive(entry, reported)
   }
 }

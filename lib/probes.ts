@@ -65,7 +65,7 @@ function aggregate (outcomes: ReadonlyArray<Outcome | undefined>): CheckStatus {
 function checkResult (entry: CheckEntry, outcome: Outcome | undefined, since: number): CheckResult {
   const { name, critical, interval } = entry.spec
   if (outcome === undefined) {
-    return { name, status: 'pass', output: undefined, error: undefined, excluded: true, durationMs: 0, settledAt: undefined, cached: false, critical, background: interval > 0 }
+    return { name, status: 'pass', output: undefined, error: undefined, excluded: true, durationMs: 0, settledAt: undefined, since: undefined, cached: false, critical, background: interval > 0 }
   }
   const { settledAt } = outcome
   return {
@@ -76,6 +76,7 @@ function checkResult (entry: CheckEntry, outcome: Outcome | undefined, since: nu
     excluded: false,
     durationMs: outcome.durationMs,
     settledAt: settledAt === Infinity ? undefined : performance.timeOrigin + settledAt,
+    since: entry.since,
     cached: settledAt < since,
     critical,
     background: interval > 0

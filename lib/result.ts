@@ -20,6 +20,8 @@ export interface CheckResult {
   readonly durationMs: number
   /** Milliseconds since the epoch when the result settled; undefined before the first one and for excluded checks. */
   readonly settledAt: number | undefined
+  /** Milliseconds since the epoch when the check's reported status last changed; undefined before its first result and for excluded checks. */
+  readonly since: number | undefined
   /** The result settled before this request began. */
   readonly cached: boolean
   readonly critical: boolean

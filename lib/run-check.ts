@@ -19,6 +19,8 @@ export interface Outcome {
   readonly durationMs: number
   /** `performance.now()` when the outcome was reached. */
   readonly settledAt: number
+  /** The run reached its deadline before the check settled. */
+  readonly timedOut: boolean
 }
 
 /** What a run needs of a check. */
@@ -58,9 +60,9 @@ export function errorText (error: unknown): string | undefined {
   return publicText(isError && typeof name === 'string' ? `${name}: ${message}` : message)
 }
 
-function outcome (status: CheckStatus, output: string | undefined, error: unknown, started: number): Outcome {
+function outcome (status: CheckStatus, output: string | undefined, error: unknown, started: number, timedOut = false): Outcome {
   const settledAt = performance.now()
-  return { status, output, error, durationMs: Math.round((settledAt - started) * 100) / 100, settledAt }
+  return { status, output, error, durationMs: Math.round((settledAt - started) * 100) / 100, settledAt, timedOut }
 }
 
 /**
@@ -122,7 +124,7 @@ export class AsyncRun implements Expiring {
   expire (reason?: string): void {
     const output = reason ?? `timed out after ${this.#spec.timeout} ms`
     this.#context.abort(output, reason === undefined ? 'TimeoutError' : 'AbortError')
-    this.#end(outcome(this.#spec.critical ? 'fail' : 'warn', output, undefined, this.#started))
+    this.#end(outcome(this.#spec.critical ? 'fail' : 'warn', output, undefined, this.#started, reason === undefined))
   }
 
   #end (value: Outcome): void {

@@ -58,6 +58,10 @@ export const ReportSchema = {
             background: {
               type: 'boolean'
             },
+            since: {
+              format: 'date-time',
+              type: 'string'
+            },
             error: {
               type: 'string'
             }

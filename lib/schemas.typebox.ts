@@ -11,6 +11,7 @@ const CheckReportSchema = Type.Object({
   cached: Type.Optional(Type.Boolean()),
   critical: Type.Optional(Type.Boolean()),
   background: Type.Optional(Type.Boolean()),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
   error: Type.Optional(Type.String())
 })
 

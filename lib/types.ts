@@ -65,6 +65,14 @@ export interface AddCheckOptions {
    * result (failing, shown as pending, until the first one). Default: none.
    */
   interval?: number
+  /**
+   * Consecutive failed runs before a check that did not fail reports `fail`
+   * (an integer from 1 to 100). In between it reports `warn` with the newest
+   * output, so the probe stays up but shows it. Default 1.
+   */
+  failureThreshold?: number
+  /** Consecutive runs that did not fail before a failing check stops reporting `fail` (an integer from 1 to 100). Default 1. */
+  successThreshold?: number
 }
 
 /** Checks declared at registration: per probe, a function, an array of functions or an object of named functions. */
@@ -132,6 +140,8 @@ export interface CheckReport {
   critical?: boolean
   /** Verbose only: the check runs on its own timer (`interval`), not per probe. */
   background?: boolean
+  /** Verbose only: when the check's reported status last changed (ISO 8601), so an operator sees how long it has been so. */
+  since?: string
   /** Verbose only, and only where `details` allows it: the text (never the stack) of what the check threw. */
   error?: string
 }
@@ -173,6 +183,37 @@ export interface RunOptions {
 }
 
 /** The check registry, decorated on the Fastify instance as `fastify.healthz`. */
+/** A check's reported status changed: its first result (from `pending`), a failure, a recovery. */
+export interface HealthzCheckChange {
+  readonly type: 'check'
+  readonly check: string
+  /** The probes that run the check. */
+  readonly probes: readonly ProbeName[]
+  readonly from: CheckStatus | 'pending'
+  readonly to: CheckStatus
+  /** The public output of the result that made the change. */
+  readonly output: string | undefined
+  /** What the check threw: withheld from responses, given to the app's own code. */
+  readonly error: unknown
+  /** Milliseconds since the epoch. */
+  readonly at: number
+}
+
+/** A probe's status changed: from its checks' last results, or from the lifecycle (drain, close, `markNotReady()`). */
+export interface HealthzProbeChange {
+  readonly type: 'probe'
+  readonly probe: ProbeName
+  readonly from: CheckStatus
+  readonly to: CheckStatus
+  /** Milliseconds since the epoch. */
+  readonly at: number
+}
+
+export type HealthzChange = HealthzCheckChange | HealthzProbeChange
+
+/** Hears changes; one that throws or rejects is logged and keeps no one else from hearing. */
+export type HealthzChangeListener = (change: HealthzChange) => void | Promise<void>
+
 export interface HealthzRegistry {
   /** Adds a check. Throws at once on a bad name, a duplicate, a probe not served or a bad option. */
   add(name: string, check: HealthCheck, options?: AddCheckOptions): HealthzRegistry
@@ -196,6 +237,13 @@ export interface HealthzRegistry {
   markReady(reason?: string): void
   /** The dedicated probe server of the `listen` option, once it listens; undefined otherwise. */
   readonly server: Server | undefined
+  /**
+   * Calls `listener` on every change of a check's or a probe's reported
+   * status, never per probe and never running a check. Returns the function
+   * that unsubscribes. The same events are published on the
+   * `node:diagnostics_channel` channel `fastify-healthz:change`.
+   */
+  subscribe(listener: HealthzChangeListener): () => void
 }
 
 declare module 'fastify' {

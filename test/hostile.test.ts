@@ -254,7 +254,7 @@ t.test('a throwing change listener is logged and isolated', async (t) => {
   engineOf(app.healthz)?.changes.subscribe(() => { throw new Error('listener bug') })
   app.healthz.add('db', () => { throw new Error('x') })
   t.equal((await app.inject('/healthz/ready')).statusCode, 503)
-  t.match(lines, [{ msg: 'fastify-healthz: a change listener threw', err: { message: 'listener bug' } }])
+  t.match(lines.filter((line) => line.msg === 'fastify-healthz: a change listener threw'), [{ err: { message: 'listener bug' } }, { err: { message: 'listener bug' } }], 'once for the check, once for its probe')
   t.ok(lines.some((line) => line.msg === 'health check "db" failed: check failed'), 'the other listeners still heard the change')
 })
 
@@ -271,4 +271,12 @@ t.test('a client that never finishes its headers cannot hold up close() on the p
   await app.close()
   t.ok(performance.now() - started < 2000, `closed in ${Math.round(performance.now() - started)} ms`)
   socket.destroy()
+})
+
+t.test('a throwing run observer (an exporter) is logged and isolated', async (t) => {
+  const { app, lines } = await build()
+  engineOf(app.healthz)?.changes.observeRuns(() => { throw new Error('exporter bug') })
+  app.healthz.add('db', () => {})
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  t.match(lines.filter((line) => line.msg === 'fastify-healthz: a run listener threw'), [{ err: { message: 'exporter bug' } }])
 })

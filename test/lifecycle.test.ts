@@ -24,7 +24,7 @@ t.test('startup answers 503 until its checks pass once, then 200 for good', asyn
 
   const verbose = (await app.inject('/healthz/startup?verbose')).json()
   t.equal(verbose.status, 200, 'verbose still answers 200')
-  t.same(verbose.checks.migrations, { status: 'fail', output: 'migrations pending', durationMs: verbose.checks.migrations.durationMs, cached: false, critical: true })
+  t.same(verbose.checks.migrations, { status: 'fail', output: 'migrations pending', durationMs: verbose.checks.migrations.durationMs, cached: false, critical: true, since: verbose.checks.migrations.since })
   t.same(verbose.lifecycle, { phase: 'serving', started: true })
   t.same(await app.healthz.run('startup'), { status: 200, title: 'OK' })
   t.equal((await app.inject('/healthz/startup/migrations')).statusCode, 200, 'the per-check route is latched too')

@@ -24,7 +24,7 @@ t.test('add() rejects bad input at once', async (t) => {
     [['x', () => {}, { cacheTtl: -1 }], 'FST_HEALTHZ_INVALID_CHECK_OPTION', /option "cacheTtl"/],
     [['x', () => {}, { cacheTtl: '1s' }], 'FST_HEALTHZ_INVALID_CHECK_OPTION', /got '1s'/],
     [['x', () => {}, { critical: 'no' }], 'FST_HEALTHZ_INVALID_CHECK_OPTION', /option "critical" must be a boolean, got 'no'/],
-    [['x', () => {}, { probe: ['ready'] }], 'FST_HEALTHZ_INVALID_CHECK_OPTION', /unknown option "probe" \(known: probes, timeout, cacheTtl, critical, interval\)/]
+    [['x', () => {}, { probe: ['ready'] }], 'FST_HEALTHZ_INVALID_CHECK_OPTION', /unknown option "probe" \(known: probes, timeout, cacheTtl, critical, interval, failureThreshold, successThreshold\)/]
   ]
   for (const [args, code, message] of cases) {
     t.throws(() => add(...args), { code, message }, JSON.stringify(args))

@@ -173,5 +173,5 @@ t.test('the serializer sends only declared fields', async (t) => {
   app.healthz.add('x', () => ({ status: 'warn', output: 'o', secret: 'hunter2' }) as never)
   const res = await app.inject('/healthz/ready?verbose')
   t.notMatch(res.body, 'hunter2')
-  t.same(Object.keys(res.json().checks.x).sort(), ['cached', 'critical', 'durationMs', 'output', 'status'])
+  t.same(Object.keys(res.json().checks.x).sort(), ['cached', 'critical', 'durationMs', 'output', 'since', 'status'])
 })

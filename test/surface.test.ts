@@ -1,7 +1,7 @@
 import t from 'tap'
 import { build } from './helpers/app.js'
 
-const DOCUMENTED = ['add', 'drain', 'has', 'markNotReady', 'markReady', 'probes', 'remove', 'run', 'server']
+const DOCUMENTED = ['add', 'drain', 'has', 'markNotReady', 'markReady', 'probes', 'remove', 'run', 'server', 'subscribe']
 
 /** Every key reachable on a value by property access: own and inherited, enumerable or not, symbols too, up to Object.prototype. */
 function reachable (value: object): string[] {

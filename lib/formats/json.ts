@@ -47,6 +47,7 @@ function checkReport (check: CheckResult, verbose: boolean, details: boolean): C
     report.cached = check.cached
     report.critical = check.critical
     if (check.background) report.background = true
+    if (check.since !== undefined) report.since = new Date(check.since).toISOString()
     if (details) {
       const text = errorText(check.error)
       if (text !== undefined) report.error = text

@@ -6,10 +6,11 @@ const defaults = { timeout: 500, cacheTtl: 0, probes: ['live', 'ready', 'startup
 t.test('a spec is validated, completed with the defaults and frozen', async (t) => {
   const check = (): void => {}
   const spec = checkSpec('db', check, { probes: ['ready', 'startup', 'ready'] }, defaults)
-  t.same(spec, { name: 'db', check, probes: ['ready', 'startup'], timeout: 500, cacheTtl: 0, critical: true, interval: 0 })
+  t.same(spec, { name: 'db', check, probes: ['ready', 'startup'], timeout: 500, cacheTtl: 0, critical: true, interval: 0, failureThreshold: 1, successThreshold: 1 })
   t.ok(Object.isFrozen(spec))
   t.ok(Object.isFrozen(spec.probes))
-  t.same(checkSpec('bg', check, { interval: 1000, critical: false, timeout: 50 }, defaults), { name: 'bg', check, probes: ['ready'], timeout: 50, cacheTtl: 0, critical: false, interval: 1000 })
+  t.same(checkSpec('bg', check, { interval: 1000, critical: false, timeout: 50 }, defaults), { name: 'bg', check, probes: ['ready'], timeout: 50, cacheTtl: 0, critical: false, interval: 1000, failureThreshold: 1, successThreshold: 1 })
+  t.match(checkSpec('damped', check, { failureThreshold: 3, successThreshold: 100 }, defaults), { failureThreshold: 3, successThreshold: 100 })
   t.same(checkSpec('x', check, undefined, defaults).probes, ['ready'])
 })
 

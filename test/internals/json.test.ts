@@ -3,7 +3,7 @@ import { renderJson, PASS } from '../../lib/formats/json.js'
 import type { CheckResult, ProbeResult } from '../../lib/result.js'
 
 const check = (name: string, fields: Partial<CheckResult> = {}): CheckResult => ({
-  name, status: 'pass', output: undefined, error: undefined, excluded: false, durationMs: 1.5, settledAt: 1_700_000_000_000, cached: false, critical: true, background: false, ...fields
+  name, status: 'pass', output: undefined, error: undefined, excluded: false, durationMs: 1.5, settledAt: 1_700_000_000_000, since: undefined, cached: false, critical: true, background: false, ...fields
 })
 const result = (fields: Partial<ProbeResult>): ProbeResult => ({
   probe: 'ready', status: 'pass', gate: undefined, latched: false, verbose: false, checks: [], lifecycle: undefined, ...fields
