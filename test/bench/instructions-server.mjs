@@ -4,7 +4,8 @@
 // Prints {"port","path"} once listening, and exits when its stdin closes, which
 // is when cachegrind writes the instruction count of the whole process.
 import Fastify from 'fastify'
-import healthz from 'fastify-healthz'
+// HEALTHZ_MODULE: another build of the plugin (a path to its ESM entry), to compare versions in one run.
+const { default: healthz } = await import(process.env.HEALTHZ_MODULE ?? 'fastify-healthz')
 
 const BODY = { status: 200, title: 'OK' }
 const trivial = async () => {}

@@ -10,6 +10,7 @@ import healthz, {
   type HealthCheck,
   type HealthCheckContext,
   type HealthReport,
+  type HealthzChange,
   type HealthzRegistry,
   type ProbeName
 } from '../../lib/index.js'
@@ -104,6 +105,28 @@ test('add() options are typed', () => {
   expect(app.healthz.add).type.not.toBeCallableWith('a', () => {}, { timeout: '100' })
   expect(app.healthz.add).type.not.toBeCallableWith('a', () => {}, { critical: 'no' })
   expect(app.healthz.add).type.not.toBeCallableWith('a', () => {}, { probe: ['ready'] })
+  expect(app.healthz.add).type.toBeCallableWith('a', () => {}, { failureThreshold: 3, successThreshold: 2 })
+  expect(app.healthz.add).type.not.toBeCallableWith('a', () => {}, { failureThreshold: '3' })
+})
+
+test('change events are a discriminated union; subscribe returns the unsubscribe function', () => {
+  const unsubscribe = app.healthz.subscribe((change) => {
+    expect(change).type.toBe<HealthzChange>()
+    if (change.type === 'check') {
+      expect(change.check).type.toBe<string>()
+      expect(change.from).type.toBe<'pass' | 'warn' | 'fail' | 'pending'>()
+      expect(change.error).type.toBe<unknown>()
+      expect(change.probes).type.toBe<readonly ProbeName[]>()
+    } else {
+      expect(change.probe).type.toBe<ProbeName>()
+      expect(change.from).type.toBe<'pass' | 'warn' | 'fail'>()
+      expect(change).type.not.toHaveProperty('check')
+    }
+  })
+  expect(unsubscribe).type.toBe<() => void>()
+  expect(app.healthz.subscribe).type.toBeCallableWith(async () => {})
+  expect(app.healthz.subscribe).type.not.toBeCallableWith('listener')
+  expect(app.healthz.subscribe).type.not.toBeCallableWith((change: { type: 'nope' }) => change)
 })
 
 test('reports and errors', async () => {
