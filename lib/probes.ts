@@ -196,6 +196,8 @@ export class Probes {
     const gate = probe.policy.gated ? this.#lifecycle.gate() : undefined
     if (gate !== undefined) status = 'fail'
     else if (latched) status = 'pass'
+    // A passing answer that is not verbose lists no checks: the shared result, as on the synchronous path.
+    if (!verbose && status === 'pass') return probe.passed
     const results = new Array<CheckResult>(checks.length)
     for (let i = 0; i < checks.length; i++) results[i] = checkResult(checks[i], outcomes[i], since)
     return { probe: probe.name, status, gate, latched, verbose, checks: results, lifecycle: verbose ? this.#lifecycle.snapshot() : undefined }

@@ -55,10 +55,22 @@ t.test('a probe waits for its pending checks with one promise', async (t) => {
   const gate = deferred()
   add('slow', async () => { await gate.promise })
   add('fast', () => {})
-  const pending = probes.evaluate(probe('ready'), false)
+  const pending = probes.evaluate(probe('ready'), true)
   t.ok(pending instanceof Promise)
   gate.resolve()
   t.match(await pending, { status: 'pass', checks: [{ name: 'slow' }, { name: 'fast' }] })
+})
+
+t.test('a passing answer that is not verbose is the shared result, whether it waited or not', async (t) => {
+  const { probes, add, probe } = parts()
+  const gate = deferred()
+  add('slow', async () => { await gate.promise })
+  const waited = probes.evaluate(probe('ready'), false)
+  gate.resolve()
+  t.equal(await waited, probe('ready').passed, 'no list of checks built for a body that shows none')
+  t.equal(await probes.evaluate(probe('ready'), false), probe('ready').passed, 'and again')
+  add('warns', async () => ({ status: 'warn', output: 'slow' }))
+  t.match(await probes.evaluate(probe('ready'), false), { status: 'warn', checks: [{ name: 'slow' }, { name: 'warns', output: 'slow' }] }, 'a warning lists its checks')
 })
 
 t.test('changes of a check and of its probes are announced once each', async (t) => {
@@ -93,6 +105,6 @@ t.test('an exclusion after passing checks keeps their outcomes', async (t) => {
   const { probes, add, probe } = parts()
   add('a', () => {})
   add('b', () => { throw new Error('x') })
-  const result = await probes.evaluate(probe('ready'), false, new Set(['b']))
+  const result = await probes.evaluate(probe('ready'), true, new Set(['b']))
   t.match(result, { status: 'pass', checks: [{ name: 'a', status: 'pass', excluded: false }, { name: 'b', excluded: true }] })
 })
