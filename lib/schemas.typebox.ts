@@ -39,8 +39,10 @@ export const TextSchema = Type.String({
   description: 'kube-apiserver\'s text: `ok` when the probe passes, else a line per check (`[+]db ok`, `[-]cache failed: reason withheld`) and `<probe> check passed` or `<probe> check failed`'
 })
 
+const HealthStatusSchema = Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')])
+
 const HealthJsonCheckSchema = Type.Object({
-  status: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]),
+  status: HealthStatusSchema,
   observedValue: Type.Optional(Type.Number()),
   observedUnit: Type.Optional(Type.Literal('ms')),
   time: Type.Optional(Type.String()),
@@ -49,7 +51,7 @@ const HealthJsonCheckSchema = Type.Object({
 })
 
 export const HealthJsonSchema = Type.Object({
-  status: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]),
+  status: HealthStatusSchema,
   version: Type.Optional(Type.String()),
   releaseId: Type.Optional(Type.String()),
   notes: Type.Optional(Type.Array(Type.String())),

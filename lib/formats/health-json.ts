@@ -1,7 +1,7 @@
 import type { CheckResult, Gate, ProbeResult } from '../result.js'
 import { errorText } from '../run-check.js'
 import type { HealthJsonCheck, HealthJsonReport, HealthzInfo } from '../types.js'
-import { LIST_BUDGET, NOT_LISTENING_TEXT, reasonsText, SHUTTING_DOWN_TEXT } from './json.js'
+import { eachListed, NOT_LISTENING_TEXT, notListed, reasonsText, SHUTTING_DOWN_TEXT } from './json.js'
 
 /**
  * The draft's `{componentName}:{measurementName}` key of a check: what is
@@ -56,22 +56,11 @@ export function renderHealthJson (result: ProbeResult, details: boolean, info?: 
   if (verbose && result.latched) notes.push(`The ${result.probe} probe passed once and passes from now on.`)
   let checks: Record<string, HealthJsonCheck[]> | undefined
   if (verbose || (gate === undefined && result.status !== 'pass')) {
-    checks = {}
-    let used = 0
-    let left = 0
-    for (const check of result.checks) {
-      if (check.excluded || (!verbose && check.status === 'pass')) continue
-      if (!verbose) {
-        const size = check.name.length + (check.output === undefined ? 0 : JSON.stringify(check.output).length) + 120
-        if (left > 0 || used + size > LIST_BUDGET) {
-          left++
-          continue
-        }
-        used += size
-      }
-      checks[checkKey(check.name)] = [checkEntry(check, details)]
-    }
-    if (left > 0) notes.push(`${left} more failing or warning ${left === 1 ? 'check is' : 'checks are'} not listed: see ?verbose.`)
+    const listed: Record<string, HealthJsonCheck[]> = {}
+    const left = eachListed(result.checks, verbose, (check) => check.name.length + (check.output === undefined ? 0 : JSON.stringify(check.output).length) + 120,
+      (check) => { listed[checkKey(check.name)] = [checkEntry(check, details)] })
+    if (left > 0) notes.push(notListed(left))
+    checks = listed
   }
   // In the order of the draft's example, which is also the response schema's.
   const report: HealthJsonReport = { status: result.status }

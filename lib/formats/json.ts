@@ -38,6 +38,35 @@ export function reasonsText (reasons: readonly string[], verbose: boolean): stri
   return shown === reasons.length ? text : `${text}; and ${reasons.length - shown} more`
 }
 
+/**
+ * Calls `each` for the checks a body lists: when verbose, every check but
+ * the excluded ones; otherwise the failing and warning ones, in order, until
+ * the next would take the list past the budget (`size` is a check's share of
+ * it). Returns how many failing or warning checks were left out.
+ */
+export function eachListed (checks: readonly CheckResult[], verbose: boolean, size: (check: CheckResult) => number, each: (check: CheckResult) => void): number {
+  let used = 0
+  let left = 0
+  for (const check of checks) {
+    if (check.excluded || (!verbose && check.status === 'pass')) continue
+    if (!verbose) {
+      const share = size(check)
+      if (left > 0 || used + share > LIST_BUDGET) {
+        left++
+        continue
+      }
+      used += share
+    }
+    each(check)
+  }
+  return left
+}
+
+/** What a body says of the checks `eachListed()` left out. */
+export function notListed (left: number): string {
+  return `${left} more failing or warning ${left === 1 ? 'check is' : 'checks are'} not listed: see ?verbose.`
+}
+
 /** Sets a key as an own property, even `__proto__`, which plain assignment would take as the prototype. */
 function setOwn (record: Record<string, CheckReport>, key: string, value: CheckReport): void {
   if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
@@ -74,27 +103,15 @@ export function renderJson (result: ProbeResult, details: boolean, version?: str
     if (result.status === 'pass') return PASS
   }
   const checks: Record<string, CheckReport> = {}
-  let used = 0
-  let left = 0
-  for (const check of result.checks) {
-    if (check.excluded || (!verbose && check.status === 'pass')) continue
-    if (!verbose) {
-      const size = check.name.length + (check.output === undefined ? 0 : JSON.stringify(check.output).length) + 40
-      if (left > 0 || used + size > LIST_BUDGET) {
-        left++
-        continue
-      }
-      used += size
-    }
-    setOwn(checks, check.name, checkReport(check, verbose, details))
-  }
+  const left = eachListed(result.checks, verbose, (check) => check.name.length + (check.output === undefined ? 0 : JSON.stringify(check.output).length) + 40,
+    (check) => { setOwn(checks, check.name, checkReport(check, verbose, details)) })
   const head: HealthReport = gate !== undefined
     ? gateReport(gate, verbose)
     : result.status === 'fail' ? FAIL : PASS
   const report: HealthReport = { ...head }
   if (verbose && version !== undefined) report.version = version
   report.checks = checks
-  if (left > 0) report.detail = `${left} more failing or warning ${left === 1 ? 'check is' : 'checks are'} not listed: see ?verbose.`
+  if (left > 0) report.detail = notListed(left)
   if (verbose) report.lifecycle = result.lifecycle
   return report
 }
