@@ -94,6 +94,24 @@ t.test('with the listen option, the fragment merged into the app\'s document is 
   await app.close()
 })
 
+t.test('docs/openapi.md: merged by @fastify/swagger\'s transformObject, the document is valid', async (t) => {
+  const probes: HealthzOptions = { listen: { port: 0 } }
+  const app = Fastify()
+  await app.register(swagger, {
+    openapi: { info: { title: 'Orders API', version: '1.4.2' } },
+    transformObject: (document) => 'openapiObject' in document
+      ? { ...document.openapiObject, paths: { ...document.openapiObject.paths, ...healthzOpenApiPaths(probes) } }
+      : document.swaggerObject
+  })
+  await app.register(healthz, probes)
+  await app.ready()
+  const document = app.swagger() as unknown as Document
+  await valid(t, document)
+  t.same(Object.keys(document.paths).sort(), PROBE_PATHS.slice().sort())
+  t.equal((await fetch(`http://127.0.0.1:${(app.healthz.server?.address() as { port: number }).port}/healthz/live`)).status, 200, 'served on the probe port')
+  await app.close()
+})
+
 t.test('healthzOpenApiPaths() validates its options, is empty when hidden, and returns a fresh object', async (t) => {
   t.same(healthzOpenApiPaths({ openapi: { hide: true } }), {})
   t.same(Object.keys(healthzOpenApiPaths()), PROBE_PATHS)
