@@ -99,7 +99,7 @@ export class Engine {
     const probe = this.probe(name, 'run()')
     const verbose = options.verbose === true
     const result = await this.probes.evaluate(probe, verbose, excludedNames(options.exclude))
-    const report = renderJson(result, verbose && options.details === true)
+    const report = renderJson(result, verbose && options.details === true, this.settings.info?.version)
     // The shared bodies are frozen; the caller may keep and change what it gets.
     return Object.isFrozen(report) ? { ...report } : report
   }

@@ -50,5 +50,6 @@ Object.defineProperty(healthz, 'autoPrefix', { value: '', writable: true, config
 
 export default healthz
 export { HealthError, HealthzConfigError, errorCodes, type HealthzErrorCode } from './errors.js'
+export { healthzOpenApiPaths } from './openapi.js'
 export { isProbeRequest } from './probe-request.js'
 export type * from './types.js'

@@ -1,7 +1,7 @@
 import { constants } from 'node:os'
 import type { LogLevel } from 'fastify'
 import { describe, HealthzConfigError, type HealthzErrorCode } from './errors.js'
-import type { DetailsOption, HealthCheck, HealthzOptions, ProbeListenOptions, ProbeName } from './types.js'
+import type { DetailsOption, HealthCheck, HealthzInfo, HealthzOpenApiOptions, HealthzOptions, ProbeListenOptions, ProbeName } from './types.js'
 
 const BUILTIN_PROBES: readonly ProbeName[] = ['live', 'ready', 'startup']
 
@@ -30,7 +30,7 @@ const PASSED_THROUGH = new Set([
   'schemaErrorFormatter', 'clientErrorHandler', 'childLoggerFactory', 'allowErrorHandlerOverride', 'routerOptions', 'ignoreTrailingSlash',
   'ignoreDuplicateSlashes'
 ])
-const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'listen', 'details', 'logSerializers'])
+const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'listen', 'details', 'info', 'openapi', 'logSerializers'])
 // SIGKILL and SIGSTOP cannot be handled.
 const SIGNALS = new Set(Object.keys(constants.signals).filter((name) => name !== 'SIGKILL' && name !== 'SIGSTOP'))
 const PREFIX = /^(?:\/[\w.~-]+)+$/
@@ -39,6 +39,12 @@ const DOT_SEGMENT = /\/\.{1,2}(?=\/|$)/
 /** Far below any server's header limit: a longer prefix is a mistake, and at ~16 KiB every probe answers 431. */
 const MAX_PREFIX = 256
 const PROBE_NAME = /^[a-z][a-z0-9_-]{0,31}$/
+const INFO_KEYS = ['version', 'releaseId', 'serviceId', 'description'] as const
+/** The longest `info` field and OpenAPI tag: a version, an id, a sentence. */
+const MAX_INFO = 256
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f]/
+const OPENAPI_DEFAULTS = Object.freeze({ tag: 'health', hide: false })
 const CHECK_NAME = /^[\w][\w.-]{0,63}$/
 
 /** A check declared in the `checks` option, ready for `add()`. */
@@ -63,6 +69,9 @@ export interface Settings {
   forceExit: boolean
   listen: Required<ProbeListenOptions> | undefined
   details: DetailsOption
+  /** Only the fields that were given. */
+  info: Readonly<HealthzInfo> | undefined
+  openapi: Readonly<Required<HealthzOpenApiOptions>>
 }
 
 function invalid (option: string, expected: string, value: unknown): HealthzConfigError {
@@ -126,6 +135,38 @@ function detailsOption (value: unknown): DetailsOption {
   if (value === undefined) return 'never'
   if (value === 'never' || value === 'always' || typeof value === 'function') return value as DetailsOption
   throw invalid('details', '"never", "always" or a function of the request', value)
+}
+
+/** A one-line string of 1 to 256 characters: it is written into text answers as one line. */
+function shortText (value: unknown, option: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_INFO || CONTROL.test(value)) {
+    throw invalid(option, `a string of 1 to ${MAX_INFO} characters without control characters (line breaks, tabs)`, value)
+  }
+  return value
+}
+
+function infoOption (value: unknown): Readonly<HealthzInfo> | undefined {
+  if (value === undefined) return undefined
+  if (!isPlainObject(value)) throw invalid('info', 'an object such as { version: "1.4.2", serviceId: "orders" }', value)
+  const info: HealthzInfo = {}
+  for (const key of Object.keys(value)) {
+    if (!(INFO_KEYS as readonly string[]).includes(key)) throw invalid('info', `an object with any of ${INFO_KEYS.join(', ')} (unknown key "${key}")`, value)
+  }
+  for (const key of INFO_KEYS) {
+    if (value[key] !== undefined) info[key] = shortText(value[key], `info.${key}`)
+  }
+  return Object.freeze(info)
+}
+
+function openapiOption (value: unknown): Readonly<Required<HealthzOpenApiOptions>> {
+  if (value === undefined) return OPENAPI_DEFAULTS
+  if (!isPlainObject(value)) throw invalid('openapi', 'an object such as { tag: "health", hide: false }', value)
+  for (const key of Object.keys(value)) {
+    if (key !== 'tag' && key !== 'hide') throw invalid('openapi', `an object with "tag" and "hide" (unknown key "${key}")`, value)
+  }
+  const { tag = OPENAPI_DEFAULTS.tag, hide = false } = value
+  if (typeof hide !== 'boolean') throw invalid('openapi.hide', 'a boolean', hide)
+  return Object.freeze({ tag: shortText(tag, 'openapi.tag'), hide })
 }
 
 function declaredChecks (value: unknown, probes: readonly Probe[]): DeclaredCheck[] {
@@ -194,6 +235,8 @@ export function resolveOptions (options: HealthzOptions): Settings {
     closeTimeout: options.closeTimeout === undefined ? 0 : milliseconds(options.closeTimeout, 'option "closeTimeout"', 1, 'FST_HEALTHZ_INVALID_OPTION'),
     forceExit,
     listen: listenOption(options.listen),
-    details: detailsOption(options.details)
+    details: detailsOption(options.details),
+    info: infoOption(options.info),
+    openapi: openapiOption(options.openapi)
   }
 }

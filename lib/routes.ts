@@ -1,16 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CheckEntry } from './check-table.js'
 import type { Engine } from './engine.js'
+import { renderHealthJson } from './formats/health-json.js'
 import { renderJson } from './formats/json.js'
+import { renderKubeText } from './formats/kube-text.js'
 import { loggable } from './inspect.js'
+import { negotiate, type Format } from './negotiate.js'
 import { isCheckName } from './options.js'
 import { probeErrorHandler } from './probe-errors.js'
 import type { Probe } from './probes.js'
 import type { ProbeResult } from './result.js'
-import { NotFoundSchema, ReportSchema } from './schemas.js'
-import type { HealthReport } from './types.js'
+import { checkRouteSchema, HEALTH_JSON_TYPE, probeRouteSchema, UNKNOWN_ROUTE_SCHEMA } from './route-schemas.js'
+import type { HealthJsonReport, HealthReport } from './types.js'
 
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8'
+const TEXT = 'text/plain; charset=utf-8'
 const PROBE_SEGMENT = /^[\w.~-]{1,64}$/
 
 interface NotFound {
@@ -18,6 +22,9 @@ interface NotFound {
   title: 'Not Found'
   detail: string
 }
+
+/** What a probe route answers: a JSON report, kube-apiserver's text, or a health+json report. */
+type Body = HealthReport | string | HealthJsonReport
 
 interface ProbeQuery {
   verbose?: unknown
@@ -50,30 +57,67 @@ function send (reply: FastifyReply, report: HealthReport): HealthReport {
   return report
 }
 
-function notFound (reply: FastifyReply, detail: string): NotFound {
+/** Whether a `Vary` value already covers `Accept`. */
+function variesOnAccept (vary: string): boolean {
+  for (const name of vary.split(',')) {
+    const field = name.trim().toLowerCase()
+    if (field === 'accept' || field === '*') return true
+  }
+  return false
+}
+
+/** `Vary: Accept`, added to what a hook may have set before (`@fastify/cors` sets `Vary: Origin`). */
+function varyOnAccept (reply: FastifyReply): void {
+  const vary = reply.getHeader('vary')
+  if (vary === undefined) reply.header('vary', 'Accept')
+  else {
+    const value = Array.isArray(vary) ? vary.join(', ') : String(vary)
+    if (!variesOnAccept(value)) reply.header('vary', `${value}, Accept`)
+  }
+}
+
+function sendText (reply: FastifyReply, status: number, body: string): string {
+  reply.code(status).header('content-type', TEXT).header('x-content-type-options', 'nosniff').header('cache-control', 'no-store')
+  return body
+}
+
+function notFound (reply: FastifyReply, detail: string, format: Format): NotFound | string {
+  if (format === 'text') return sendText(reply, 404, `${detail}\n`)
   reply.code(404).header('content-type', PROBLEM_JSON).header('cache-control', 'no-store')
   return { status: 404, title: 'Not Found', detail }
 }
 
 /**
  * Registers `GET <prefix>/<probe>` and `GET <prefix>/<probe>/:check` per probe,
- * and JSON 404s for the rest of the prefix. Every route carries the marker that
+ * and 404s for the rest of the prefix. Every route carries the marker that
  * `isProbeRequest()` tests, and opts out of `@fastify/rate-limit`. HTTP only:
- * the engine evaluates, the JSON renderer writes the body.
+ * the engine evaluates, the renderer that `Accept` picks writes the body, and
+ * the route schemas both guard what leaves and document it for OpenAPI.
  */
 export function registerRoutes (fastify: FastifyInstance, engine: Engine): void {
   const { settings, probes, table } = engine
-  const { prefix, logLevel, details } = settings
+  const { prefix, logLevel, details, info, openapi } = settings
+  const version = info?.version
   const known = `Probes: ${settings.probes.join(', ')}.`
   // `rateLimit` is @fastify/rate-limit's own key, typed by that plugin when installed.
   const config = { healthz: true, rateLimit: false } as { healthz: true }
   // Errors raised on probe routes by hooks (under-pressure's 503, an auth hook's 401) keep their status.
   const common = { method: 'GET', exposeHeadRoute: true, logLevel, config, errorHandler: probeErrorHandler(fastify.log) } as const
 
-  const render = (reply: FastifyReply, result: ProbeResult | Promise<ProbeResult>, showDetails: boolean): HealthReport | Promise<HealthReport> =>
+  /** The body in the negotiated format; JSON as it always was, the others with their own content types. */
+  const write = (reply: FastifyReply, result: ProbeResult, showDetails: boolean, format: Format): Body => {
+    if (format === 'json') return send(reply, renderJson(result, showDetails, version))
+    const status = result.status === 'fail' ? 503 : 200
+    if (format === 'text') return sendText(reply, status, renderKubeText(result, showDetails, version))
+    // The route's own serializer for health+json: Fastify would add `; charset=utf-8` to a type that takes no parameters.
+    const serialize = reply.getSerializationFunction(status === 503 ? '503' : '200', HEALTH_JSON_TYPE) as (payload: unknown) => string
+    reply.code(status).header('content-type', HEALTH_JSON_TYPE).header('cache-control', 'no-store').serializer(serialize)
+    return renderHealthJson(result, showDetails, info)
+  }
+  const render = (reply: FastifyReply, result: ProbeResult | Promise<ProbeResult>, showDetails: boolean, format: Format): Body | Promise<Body> =>
     result instanceof Promise
-      ? result.then((settled) => send(reply, renderJson(settled, showDetails)))
-      : send(reply, renderJson(result, showDetails))
+      ? result.then((settled) => write(reply, settled, showDetails, format))
+      : write(reply, result, showDetails, format)
 
   const withheld = (err: unknown, why: string): false => {
     try {
@@ -91,11 +135,11 @@ export function registerRoutes (fastify: FastifyInstance, engine: Engine): void 
   })
 
   /** Error texts only in verbose reports, and only where `details` allows them. */
-  const answer = (request: FastifyRequest, reply: FastifyReply, probe: Probe, exclude: Set<string> | undefined, only: CheckEntry | undefined): HealthReport | Promise<HealthReport> => {
+  const answer = (request: FastifyRequest, reply: FastifyReply, probe: Probe, exclude: Set<string> | undefined, only: CheckEntry | undefined, format: Format): Body | Promise<Body> => {
     const verbose = isOn((request.query as ProbeQuery | null)?.verbose)
-    if (!verbose || details === 'never') return render(reply, probes.evaluate(probe, verbose, exclude, only), false)
-    if (details === 'always') return render(reply, probes.evaluate(probe, true, exclude, only), true)
-    return allowDetails(request).then((allowed) => render(reply, probes.evaluate(probe, true, exclude, only), allowed))
+    if (!verbose || details === 'never') return render(reply, probes.evaluate(probe, verbose, exclude, only), false, format)
+    if (details === 'always') return render(reply, probes.evaluate(probe, true, exclude, only), true, format)
+    return allowDetails(request).then((allowed) => render(reply, probes.evaluate(probe, true, exclude, only), allowed, format))
   }
 
   for (const name of settings.probes) {
@@ -104,33 +148,39 @@ export function registerRoutes (fastify: FastifyInstance, engine: Engine): void 
     fastify.route({
       ...common,
       url: `${prefix}/${name}`,
-      schema: { response: { 200: ReportSchema, 503: ReportSchema } },
+      schema: probeRouteSchema(name, openapi),
       handler (request: FastifyRequest, reply: FastifyReply) {
-        return answer(request, reply, probe, excluded((request.query as ProbeQuery | null)?.exclude), undefined)
+        // The kubelet's `*/*` and a missing Accept are string comparisons: JSON costs what it did.
+        const format = negotiate(request.headers.accept)
+        varyOnAccept(reply)
+        return answer(request, reply, probe, excluded((request.query as ProbeQuery | null)?.exclude), undefined, format)
       }
     })
 
     fastify.route({
       ...common,
       url: `${prefix}/${name}/:check`,
-      schema: { response: { 200: ReportSchema, 503: ReportSchema, 404: NotFoundSchema } },
+      schema: checkRouteSchema(name, openapi),
       handler (request: FastifyRequest<{ Params: { check: string } }>, reply: FastifyReply) {
+        const format = negotiate(request.headers.accept)
+        varyOnAccept(reply)
         const check = request.params.check
         const entry = table.checksOf(name).find((candidate) => candidate.spec.name === check)
         if (entry === undefined) {
-          return notFound(reply, isCheckName(check) ? `Probe "${name}" has no check named "${check}".` : `Probe "${name}" has no such check.`)
+          return notFound(reply, isCheckName(check) ? `Probe "${name}" has no check named "${check}".` : `Probe "${name}" has no such check.`, format)
         }
-        return answer(request, reply, probe, undefined, entry)
+        return answer(request, reply, probe, undefined, entry, format)
       }
     })
   }
 
-  const unknown = (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply): NotFound => {
+  const unknown = (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply): NotFound | string => {
+    const format = negotiate(request.headers.accept)
+    varyOnAccept(reply)
     const rest = request.params['*'] ?? ''
-    if (rest === '') return notFound(reply, `No probe given. ${known}`)
-    return notFound(reply, PROBE_SEGMENT.test(rest) ? `Unknown probe "${rest}". ${known}` : `No probe or check at this path. ${known}`)
+    if (rest === '') return notFound(reply, `No probe given. ${known}`, format)
+    return notFound(reply, PROBE_SEGMENT.test(rest) ? `Unknown probe "${rest}". ${known}` : `No probe or check at this path. ${known}`, format)
   }
-  const notFoundSchema = { response: { 404: NotFoundSchema } }
-  fastify.route({ ...common, url: prefix, schema: notFoundSchema, handler: unknown })
-  fastify.route({ ...common, url: `${prefix}/*`, schema: notFoundSchema, handler: unknown })
+  fastify.route({ ...common, url: prefix, schema: UNKNOWN_ROUTE_SCHEMA, handler: unknown })
+  fastify.route({ ...common, url: `${prefix}/*`, schema: UNKNOWN_ROUTE_SCHEMA, handler: unknown })
 }

@@ -5,8 +5,8 @@ import { guarded, property, publicText } from './inspect.js'
 import type { CheckSpec } from './check-spec.js'
 import type { CheckStatus, HealthCheckContext } from './types.js'
 
-/** What a failure shows when its text is withheld. */
-const WITHHELD = 'check failed'
+/** What a failure shows when its text is withheld: formats may say so in their own words. */
+export const WITHHELD = 'check failed'
 const RETURNED_FALSE = 'the check returned false'
 
 /** The settled result of one run of a check. */

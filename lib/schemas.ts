@@ -18,6 +18,9 @@ export const ReportSchema = {
     detail: {
       type: 'string'
     },
+    version: {
+      type: 'string'
+    },
     checks: {
       type: 'object',
       patternProperties: {
@@ -129,6 +132,108 @@ export const NotFoundSchema = {
     },
     detail: {
       type: 'string'
+    }
+  }
+} as const
+
+/** kube-apiserver's text: `ok` when the probe passes, else a line per check (`[+]db ok`, `[-]cache failed: reason withheld`) and `<probe> check passed` or `<probe> check failed` */
+export const TextSchema = {
+  description: 'kube-apiserver\'s text: `ok` when the probe passes, else a line per check (`[+]db ok`, `[-]cache failed: reason withheld`) and `<probe> check passed` or `<probe> check failed`',
+  type: 'string'
+} as const
+
+/** draft-inadarei-api-health-check: checks keyed "<check>:responseTime", each observed in ms */
+export const HealthJsonSchema = {
+  description: 'draft-inadarei-api-health-check: checks keyed "<check>:responseTime", each observed in ms',
+  type: 'object',
+  required: [
+    'status'
+  ],
+  properties: {
+    status: {
+      anyOf: [
+        {
+          const: 'pass',
+          type: 'string'
+        },
+        {
+          const: 'warn',
+          type: 'string'
+        },
+        {
+          const: 'fail',
+          type: 'string'
+        }
+      ]
+    },
+    version: {
+      type: 'string'
+    },
+    releaseId: {
+      type: 'string'
+    },
+    notes: {
+      type: 'array',
+      items: {
+        type: 'string'
+      }
+    },
+    output: {
+      type: 'string'
+    },
+    serviceId: {
+      type: 'string'
+    },
+    description: {
+      type: 'string'
+    },
+    checks: {
+      type: 'object',
+      patternProperties: {
+        '^(.*)$': {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: [
+              'status'
+            ],
+            properties: {
+              status: {
+                anyOf: [
+                  {
+                    const: 'pass',
+                    type: 'string'
+                  },
+                  {
+                    const: 'warn',
+                    type: 'string'
+                  },
+                  {
+                    const: 'fail',
+                    type: 'string'
+                  }
+                ]
+              },
+              observedValue: {
+                type: 'number'
+              },
+              observedUnit: {
+                const: 'ms',
+                type: 'string'
+              },
+              time: {
+                type: 'string'
+              },
+              output: {
+                type: 'string'
+              },
+              error: {
+                type: 'string'
+              }
+            }
+          }
+        }
+      }
     }
   }
 } as const

@@ -25,6 +25,7 @@ export const ReportSchema = Type.Object({
   status: Type.Integer(),
   title: Type.String(),
   detail: Type.Optional(Type.String()),
+  version: Type.Optional(Type.String()),
   checks: Type.Optional(Type.Record(Type.String(), CheckReportSchema)),
   lifecycle: Type.Optional(LifecycleSchema)
 }, { description: 'A probe report: {"status":200,"title":"OK"} when healthy' })
@@ -34,3 +35,29 @@ export const NotFoundSchema = Type.Object({
   title: Type.String(),
   detail: Type.String()
 }, { description: 'An unknown probe or check' })
+
+export const TextSchema = Type.String({
+  description: 'kube-apiserver\'s text: `ok` when the probe passes, else a line per check (`[+]db ok`, `[-]cache failed: reason withheld`) and `<probe> check passed` or `<probe> check failed`'
+})
+
+const HealthStatusSchema = Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')])
+
+const HealthJsonCheckSchema = Type.Object({
+  status: HealthStatusSchema,
+  observedValue: Type.Optional(Type.Number()),
+  observedUnit: Type.Optional(Type.Literal('ms')),
+  time: Type.Optional(Type.String()),
+  output: Type.Optional(Type.String()),
+  error: Type.Optional(Type.String())
+})
+
+export const HealthJsonSchema = Type.Object({
+  status: HealthStatusSchema,
+  version: Type.Optional(Type.String()),
+  releaseId: Type.Optional(Type.String()),
+  notes: Type.Optional(Type.Array(Type.String())),
+  output: Type.Optional(Type.String()),
+  serviceId: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  checks: Type.Optional(Type.Record(Type.String(), Type.Array(HealthJsonCheckSchema)))
+}, { description: 'draft-inadarei-api-health-check: checks keyed "<check>:responseTime", each observed in ms' })

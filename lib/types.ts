@@ -114,6 +114,34 @@ export interface HealthzOptions {
    * of the request. Public outputs are always shown.
    */
   details?: DetailsOption
+  /**
+   * What the service says of itself, each a string of 1 to 256 characters:
+   * the top-level fields of `application/health+json` answers, and `version`
+   * also in verbose JSON and text answers.
+   */
+  info?: HealthzInfo
+  /** How the probe routes appear in an OpenAPI document (`@fastify/swagger`, `healthzOpenApiPaths()`). */
+  openapi?: HealthzOpenApiOptions
+}
+
+/** The service's own fields of `application/health+json` (draft-inadarei-api-health-check). */
+export interface HealthzInfo {
+  /** Public version of the service; also a `version` field in verbose JSON and a `version:` line in verbose text. */
+  version?: string
+  /** Release identifier, which changes more often than the public version. */
+  releaseId?: string
+  /** Unique identifier of the service, in the application's scope. */
+  serviceId?: string
+  /** Human-friendly description of the service. */
+  description?: string
+}
+
+/** How the probe routes appear in an OpenAPI document. */
+export interface HealthzOpenApiOptions {
+  /** The tag of every probe route. Default `'health'`. */
+  tag?: string
+  /** Leave the probe routes out of the document (`schema.hide`). Default false. */
+  hide?: boolean
 }
 
 /** Where the dedicated probe server listens. */
@@ -167,10 +195,105 @@ export interface HealthReport {
   title: string
   /** Why readiness fails regardless of its checks: shutting down, or the reasons given to `markNotReady()`. */
   detail?: string
+  /** Verbose only: the `info` option's `version`. */
+  version?: string
   checks?: Record<string, CheckReport>
   /** Verbose only. */
   lifecycle?: LifecycleReport
 }
+
+/** One check in an `application/health+json` answer: the last run of the check. */
+export interface HealthJsonCheck {
+  status: CheckStatus
+  /** How long the run took, in `observedUnit`; absent for a check that has no result yet. */
+  observedValue?: number
+  observedUnit?: 'ms'
+  /** When the result settled, as an ISO 8601 date-time. */
+  time?: string
+  /** Public output of a failing or warning check (omitted for passing ones, as the draft says). */
+  output?: string
+  /** Verbose only, and only where `details` allows it: the text of what the check threw. */
+  error?: string
+}
+
+/**
+ * An `application/health+json` answer (draft-inadarei-api-health-check):
+ * `checks` are keyed `<check>:responseTime`, each a one-element array.
+ */
+export interface HealthJsonReport {
+  status: CheckStatus
+  version?: string
+  releaseId?: string
+  /** Why checks are left out, or why startup passes although a check fails. */
+  notes?: string[]
+  /** Why readiness fails regardless of its checks: shutting down, not listening, or the reasons given to `markNotReady()`. */
+  output?: string
+  serviceId?: string
+  description?: string
+  checks?: Record<string, HealthJsonCheck[]>
+}
+
+/** A JSON Schema as OpenAPI 3.0 reads it (`enum` for `const`, `additionalProperties` for `patternProperties`); valid in 3.1 too. */
+export type OpenApiSchema = OpenApiArraySchema | OpenApiNonArraySchema
+
+export interface OpenApiArraySchema {
+  type: 'array'
+  items: OpenApiSchema
+  description?: string
+}
+
+export interface OpenApiNonArraySchema {
+  type?: 'object' | 'string' | 'number' | 'integer' | 'boolean'
+  description?: string
+  enum?: Array<string | number>
+  anyOf?: OpenApiSchema[]
+  required?: string[]
+  properties?: Record<string, OpenApiSchema>
+  additionalProperties?: OpenApiSchema
+}
+
+/** An OpenAPI 3 parameter of a probe route: `verbose`, `exclude` or the `check` of a per-check route. */
+export interface OpenApiParameter {
+  name: string
+  in: 'query' | 'path'
+  required: boolean
+  description: string
+  schema: OpenApiSchema
+  style?: 'form'
+  explode?: boolean
+}
+
+/** An OpenAPI 3 response of a probe route: every content type it may answer in. */
+export interface OpenApiResponse {
+  description: string
+  headers: Record<string, { description: string, schema: OpenApiSchema }>
+  content: Record<string, { schema: OpenApiSchema }>
+}
+
+/** The OpenAPI 3 operation of a probe route. */
+export interface OpenApiOperation {
+  summary: string
+  description: string
+  tags: string[]
+  parameters: OpenApiParameter[]
+  responses: Record<string, OpenApiResponse>
+}
+
+/** Where probes served on the dedicated port (the `listen` option) are reached. */
+export interface OpenApiServer {
+  url: string
+  description: string
+  variables: Record<string, { default: string, description: string }>
+}
+
+/** An OpenAPI 3 path item of a probe route: `servers` only with the `listen` option. */
+export interface OpenApiPathItem {
+  servers?: OpenApiServer[]
+  get: OpenApiOperation
+}
+
+/** What `healthzOpenApiPaths()` returns: OpenAPI 3 `paths`, keyed by path (`/healthz/ready/{check}`). */
+export type HealthzOpenApiPaths = Record<string, OpenApiPathItem>
 
 /** Options of `fastify.healthz.run()`. */
 export interface RunOptions {

@@ -62,7 +62,7 @@ t.test('bad registration options fail registration with a code and a message nam
     [{ listen: { port: '9000' } }, 'FST_HEALTHZ_INVALID_OPTION', /"listen.port".*got '9000'/],
     [{ listen: { port: 9000, host: '' } }, 'FST_HEALTHZ_INVALID_OPTION', /option "listen.host" must be a host name or address, got ''/],
     [{ details: true }, 'FST_HEALTHZ_INVALID_OPTION', /option "details" must be "never", "always" or a function of the request, got true/],
-    [{ timout: 100 }, 'FST_HEALTHZ_INVALID_OPTION', /unknown option "timout" \(known: prefix, checks, customProbes, timeout, cacheTtl, logLevel, drainDelay, signals, closeTimeout, forceExit, listen, details\)/]
+    [{ timout: 100 }, 'FST_HEALTHZ_INVALID_OPTION', /unknown option "timout" \(known: prefix, checks, customProbes, timeout, cacheTtl, logLevel, drainDelay, signals, closeTimeout, forceExit, listen, details, info, openapi\)/]
   ]
   for (const [options, code, message] of cases) {
     const error = await registerWith(options)

@@ -24,7 +24,7 @@ t.test('require() from CommonJS', async (t) => {
     const { healthz, HealthError } = mod
     if (mod.default !== healthz) throw new Error('default and named export differ')
     if (typeof mod !== 'function' || healthz !== mod) throw new Error('the module is not the plugin function')
-    for (const name of ['HealthError', 'HealthzConfigError', 'errorCodes', 'isProbeRequest']) {
+    for (const name of ['HealthError', 'HealthzConfigError', 'errorCodes', 'isProbeRequest', 'healthzOpenApiPaths']) {
       if (mod[name] === undefined) throw new Error('missing named export ' + name)
     }
     if (mod[Symbol.for('skip-override')] !== true) throw new Error('not a fastify-plugin plugin')

@@ -48,6 +48,16 @@ for (const [state, probeResult, details, body] of golden) {
   })
 }
 
+t.test('JSON body: the info option\'s version, in verbose bodies only', async (t) => {
+  t.equal(renderJson(result({}), false, '1.4.2'), PASS)
+  t.equal(JSON.stringify(renderJson(result({ status: 'fail', checks: [check('db', { status: 'fail', output: 'down' })] }), false, '1.4.2')),
+    '{"status":503,"title":"Service Unavailable","checks":{"db":{"status":"fail","output":"down"}}}')
+  t.equal(JSON.stringify(renderJson(result({ verbose: true, lifecycle: serving, checks: [check('db')] }), false, '1.4.2')),
+    '{"status":200,"title":"OK","version":"1.4.2","checks":{"db":{"status":"pass","durationMs":1.5,"cached":false,"critical":true}},"lifecycle":{"phase":"serving","started":false}}')
+  t.equal(JSON.stringify(renderJson(result({ status: 'fail', gate: { kind: 'shutting-down' }, verbose: true, lifecycle: { phase: 'draining', started: true } }), false, '1.4.2')),
+    '{"status":503,"title":"Shutting Down","detail":"The service is shutting down.","version":"1.4.2","checks":{},"lifecycle":{"phase":"draining","started":true}}')
+})
+
 t.test('a passing, non-verbose probe is answered with the shared frozen body', async (t) => {
   t.equal(renderJson(result({}), false), PASS)
   t.ok(Object.isFrozen(PASS))
