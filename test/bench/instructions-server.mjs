@@ -5,6 +5,8 @@
 // is when cachegrind writes the instruction count of the whole process.
 import Fastify from 'fastify'
 import healthz from 'fastify-healthz'
+import { healthzPrometheus } from 'fastify-healthz/metrics'
+import { Registry } from 'prom-client'
 
 const BODY = { status: 200, title: 'OK' }
 const trivial = async () => {}
@@ -43,6 +45,13 @@ export const scenarios = {
   },
   ready3: async (app) => {
     await app.register(healthz)
+    for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
+    return '/healthz/ready'
+  },
+  // ready3 with the Prometheus exporter: every run of the three checks is counted.
+  'ready3-prometheus': async (app) => {
+    await app.register(healthz)
+    await app.register(healthzPrometheus, { registry: new Registry() })
     for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
     return '/healthz/ready'
   }
