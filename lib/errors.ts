@@ -66,7 +66,13 @@ export const errorCodes = {
   /** The plugin is registered a second time on an instance that has it already. */
   FST_HEALTHZ_ALREADY_REGISTERED: 'FST_HEALTHZ_ALREADY_REGISTERED',
   /** An argument or option of a ready-made check factory (`fastify-healthz/checks`) has a bad value. */
-  FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION: 'FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION'
+  FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION: 'FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION',
+  /** A metrics plugin (`fastify-healthz/metrics`) is registered on an instance without `fastify-healthz`. */
+  FST_HEALTHZ_NOT_REGISTERED: 'FST_HEALTHZ_NOT_REGISTERED',
+  /** An optional peer dependency that a metrics plugin needs (`prom-client`, `@opentelemetry/api`) is not installed. */
+  FST_HEALTHZ_MISSING_DEPENDENCY: 'FST_HEALTHZ_MISSING_DEPENDENCY',
+  /** A metric name of `healthzPrometheus` is taken in its registry already. */
+  FST_HEALTHZ_DUPLICATE_METRIC: 'FST_HEALTHZ_DUPLICATE_METRIC'
 } as const
 
 export type HealthzErrorCode = keyof typeof errorCodes

@@ -30,6 +30,10 @@ const PASSED_THROUGH = new Set([
   'schemaErrorFormatter', 'clientErrorHandler', 'childLoggerFactory', 'allowErrorHandlerOverride', 'routerOptions', 'ignoreTrailingSlash',
   'ignoreDuplicateSlashes'
 ])
+/** Whether a key of a plugin's options is one that Fastify or its tools put there (see `PASSED_THROUGH`), to be ignored. */
+export function isPassedThrough (key: string): boolean {
+  return PASSED_THROUGH.has(key)
+}
 const KNOWN_OPTIONS = new Set(['prefix', 'checks', 'customProbes', 'timeout', 'cacheTtl', 'logLevel', 'drainDelay', 'signals', 'closeTimeout', 'forceExit', 'listen', 'details', 'info', 'openapi', 'logSerializers'])
 // SIGKILL and SIGSTOP cannot be handled.
 const SIGNALS = new Set(Object.keys(constants.signals).filter((name) => name !== 'SIGKILL' && name !== 'SIGSTOP'))
@@ -195,7 +199,7 @@ function declaredChecks (value: unknown, probes: readonly Probe[]): DeclaredChec
 export function resolveOptions (options: HealthzOptions): Settings {
   if (!isPlainObject(options)) throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `options must be an object, got ${describe(options)}`)
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key) && !PASSED_THROUGH.has(key)) {
+    if (!KNOWN_OPTIONS.has(key) && !isPassedThrough(key)) {
       throw new HealthzConfigError('FST_HEALTHZ_INVALID_OPTION', `unknown option "${key}" (known: ${[...KNOWN_OPTIONS].slice(0, -1).join(', ')})`)
     }
   }

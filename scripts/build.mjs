@@ -1,4 +1,6 @@
 // Builds dist/: the ES module build, the CommonJS build, and the CommonJS entry.
+// Both builds compile all of lib/, so the subpath entries (dist/*/checks/index.js,
+// dist/*/metrics/index.js, named exports only) need nothing more here.
 //
 // The CommonJS entry (dist/cjs/require.js) has the usual shape of a Fastify
 // plugin: the module is the plugin function itself, with `.default`,

@@ -19,6 +19,9 @@ t.test('the published build has source maps that carry their sources, and links 
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, env })
   const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((file) => file.path) ?? []
   t.ok(files.includes('dist/esm/index.js.map') && files.includes('dist/cjs/require.js'), 'maps and the CommonJS entry are packed')
+  for (const entry of ['checks', 'metrics']) {
+    t.ok(['esm', 'cjs'].every((build) => files.includes(`dist/${build}/${entry}/index.js`) && files.includes(`dist/${build}/${entry}/index.d.ts`)), `fastify-healthz/${entry} is packed, both builds with their types`)
+  }
   t.notOk(files.some((file) => file.startsWith('lib/') || file.startsWith('test/')), 'no sources or tests are packed')
   const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as Record<string, unknown>
   t.match(pkg, {
@@ -33,6 +36,11 @@ t.test('@sinclair/typebox is not needed at run time: the response schemas ship a
   const pkg = JSON.parse(await readFile(`${root}package.json`, 'utf8')) as { dependencies: Record<string, string>, devDependencies: Record<string, string> }
   t.same(Object.keys(pkg.dependencies), ['fastify-plugin'])
   t.ok(pkg.devDependencies['@sinclair/typebox'], 'a devDependency, to write the schemas')
+  const { peerDependencies, peerDependenciesMeta } = pkg as unknown as { peerDependencies: Record<string, string>, peerDependenciesMeta: Record<string, { optional?: boolean }> }
+  for (const peer of ['prom-client', '@opentelemetry/api']) {
+    t.ok(peerDependencies[peer] !== undefined && peerDependenciesMeta[peer]?.optional === true, `${peer} is an optional peer dependency, for fastify-healthz/metrics`)
+    t.ok(pkg.devDependencies[peer], `${peer} is a devDependency, to test with`)
+  }
   for (const build of ['esm', 'cjs']) {
     for (const file of await readdir(`${root}dist/${build}`, { recursive: true })) {
       if (!/\.(js|d\.ts)$/.test(file)) continue

@@ -46,6 +46,16 @@ export const scenarios = {
     await app.register(healthz)
     for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
     return '/healthz/ready'
+  },
+  // ready3 with the Prometheus exporter: every run of the three checks is counted.
+  'ready3-prometheus': async (app) => {
+    await app.register(healthz)
+    // Loaded here, so that the other scenarios run with builds that have no metrics entry (HEALTHZ_MODULE).
+    const { healthzPrometheus } = await import('fastify-healthz/metrics')
+    const { Registry } = await import('prom-client')
+    await app.register(healthzPrometheus, { registry: new Registry() })
+    for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
+    return '/healthz/ready'
   }
 }
 

@@ -56,7 +56,8 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'app-with-listen', title: '`GET /work` with the plugin, `listen: { port: 0 }`', body: APP, base: 'app-without' },
   { name: 'bare', title: '`GET /healthz/live` as a bare route returning the same body', body: PASS },
   { name: 'live', title: '`GET /healthz/live`, no checks', body: PASS, base: 'bare' },
-  { name: 'ready3', title: '`GET /healthz/ready`, three trivial async checks', body: PASS, base: 'bare' }
+  { name: 'ready3', title: '`GET /healthz/ready`, three trivial async checks', body: PASS, base: 'bare' },
+  { name: 'ready3-prometheus', title: '`GET /healthz/ready`, three trivial checks, with `healthzPrometheus`', body: PASS, base: 'ready3' }
 ]
 
 export interface InstructionOptions {

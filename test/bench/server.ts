@@ -5,9 +5,11 @@ import underPressure from '@fastify/under-pressure'
 import { createTerminus } from '@godaddy/terminus'
 import Fastify, { type FastifyInstance } from 'fastify'
 import healthz from 'fastify-healthz'
+import { healthzPrometheus } from 'fastify-healthz/metrics'
 import fastifyHealthcheck from 'fastify-healthcheck'
 import { createLightship } from 'lightship'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { Registry } from 'prom-client'
 
 const BODY = { status: 200, title: 'OK' }
 const trivial = async (): Promise<void> => {}
@@ -26,6 +28,13 @@ export const scenarios: Record<string, Scenario> = {
   },
   ready3: async (app) => {
     await app.register(healthz)
+    for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
+    return '/healthz/ready'
+  },
+  // ready3 with the Prometheus exporter: every run of the three checks is counted.
+  'ready3-prometheus': async (app) => {
+    await app.register(healthz)
+    await app.register(healthzPrometheus, { registry: new Registry() })
     for (const name of ['a', 'b', 'c']) app.healthz.add(name, trivial)
     return '/healthz/ready'
   },
