@@ -71,10 +71,12 @@ t.test('an async check under load runs once per cacheTtl', async (t) => {
   const { app } = await build()
   let calls = 0
   app.healthz.add('db', async () => { calls++; await sleep(20) }, { cacheTtl: 100 })
+  const burst = (): Promise<unknown> => Promise.all(Array.from({ length: 10 }, () => app.inject('/healthz/ready')))
   const started = performance.now()
-  while (performance.now() - started < 350) {
-    await Promise.all(Array.from({ length: 10 }, () => app.inject('/healthz/ready')))
-  }
+  // Measured from the end of the first burst: on a loaded machine that burst alone can outlast several TTLs.
+  await burst()
+  const firstDone = performance.now()
+  while (performance.now() - firstDone < 350) await burst()
   const seconds = (performance.now() - started) / 100
   t.ok(calls <= Math.ceil(seconds) + 1, `${calls} runs in ${seconds} ttl periods`)
   t.ok(calls >= 2)
