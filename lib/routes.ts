@@ -150,7 +150,7 @@ export function registerRoutes (fastify: FastifyInstance, engine: Engine): void 
       url: `${prefix}/${name}`,
       schema: probeRouteSchema(name, openapi),
       handler (request: FastifyRequest, reply: FastifyReply) {
-        // The kubelet's `*/*` and a missing Accept are string comparisons: JSON costs what it did.
+        // The kubelet's `*/*` and a missing Accept are string comparisons: nothing is parsed or allocated.
         const format = negotiate(request.headers.accept)
         varyOnAccept(reply)
         return answer(request, reply, probe, excluded((request.query as ProbeQuery | null)?.exclude), undefined, format)
