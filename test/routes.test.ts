@@ -16,6 +16,34 @@ t.test('a passing probe answers 200 with the flask-healthz body', async (t) => {
   }
 })
 
+t.test('a passing probe sends the same bytes its route schema serializes, on GET and HEAD, sync or async', async (t) => {
+  const { app } = await build({ checks: { ready: [async () => {}] } })
+  app.healthz.add('sync', () => {}, { probes: ['ready'] })
+  // What Fastify's compiled serializer makes of the passing body, for the route's own JSON schema.
+  let serialized: string | undefined
+  app.get('/reference', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'integer' }, title: { type: 'string' } } } } } }, (_request, reply) => {
+    serialized = reply.serializeInput({ status: 200, title: 'OK' }, '200') as string
+    return { status: 200, title: 'OK' }
+  })
+  await app.inject('/reference')
+  for (const url of ['/healthz/live', '/healthz/ready', '/healthz/ready/sync', '/healthz/ready?verbose=0']) {
+    for (const accept of [undefined, '*/*', 'application/json']) {
+      const get = await app.inject({ url, headers: accept === undefined ? {} : { accept } })
+      t.equal(get.statusCode, 200, `${url} ${accept}`)
+      t.equal(get.body, serialized, 'the body')
+      t.equal(get.headers['content-type'], JSON_TYPE)
+      t.equal(get.headers['content-length'], String(Buffer.byteLength(serialized as string)))
+      t.equal(get.headers['cache-control'], 'no-store')
+      t.equal(get.headers.vary, 'Accept')
+      const head = await app.inject({ method: 'HEAD', url, headers: accept === undefined ? {} : { accept } })
+      t.equal(head.statusCode, 200)
+      t.equal(head.body, '')
+      t.equal(head.headers['content-type'], JSON_TYPE)
+      t.equal(head.headers['content-length'], get.headers['content-length'], 'HEAD announces the length of GET')
+    }
+  }
+})
+
 t.test('a failing critical check answers 503 listing only the failing and warning checks', async (t) => {
   const { app } = await build()
   app.healthz
