@@ -4,11 +4,12 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { promisify } from 'node:util'
 import { checkValgrind, instructions, median, parseArgs, SCENARIOS } from './bench/instructions.js'
 
 t.test('parseArgs', async (t) => {
-  t.match(parseArgs([]), { processes: 8, n1: 12_000, n2: 22_000, connections: 4, out: undefined, valgrind: 'valgrind', dryRun: false })
+  t.match(parseArgs([]), { processes: 8, n1: 12_000, n2: 22_000, connections: 1, out: undefined, valgrind: 'valgrind', dryRun: false })
   t.equal(parseArgs([]).scenarios, SCENARIOS)
   t.match(parseArgs(['--processes=3', '--n1=10', '--n2=20', '--only=bare,live', '--dry-run']), { processes: 3, n1: 10, n2: 20, dryRun: true })
   t.same(parseArgs(['--only=bare,live']).scenarios.map((s) => s.name), ['bare', 'live'])
@@ -16,6 +17,20 @@ t.test('parseArgs', async (t) => {
   t.throws(() => parseArgs(['--n1=abc']), { message: '--n1 takes a positive integer, got abc' })
   t.throws(() => parseArgs(['--n1=20', '--n2=10']), { message: '--n2 (10) must be greater than --n1 (20)' })
   t.throws(() => parseArgs(['--only=nope']), { message: /^unknown scenario nope/ })
+})
+
+t.test('V8 runs predictable (single-threaded, a GC schedule independent of time) unless told otherwise', async (t) => {
+  t.same(parseArgs([]).nodeOptions, ['--predictable'])
+  t.same(parseArgs(['--node-options=']).nodeOptions, [])
+  t.same(parseArgs(['--node-options=--max-semi-space-size=16,--single-threaded']).nodeOptions, ['--max-semi-space-size=16', '--single-threaded'])
+})
+
+t.test('--compare adds a row per scenario that loads the plugin, run with the other build', async (t) => {
+  const { scenarios } = parseArgs(['--only=bare,live,ready3', '--compare=other/dist/esm/index.js'])
+  t.same(scenarios.map((s) => [s.name, s.base]), [['bare', undefined], ['live', 'bare'], ['ready3', 'bare'], ['live@compare', 'live'], ['ready3@compare', 'ready3']])
+  t.same(scenarios[3].env, { HEALTHZ_MODULE: path.resolve('other/dist/esm/index.js') }, 'the other build is loaded from an absolute path')
+  t.equal(scenarios[0].env, undefined, 'rows of this build load the package itself')
+  t.throws(() => parseArgs(['--only=bare', '--compare=x.js']), { message: /^--compare needs a scenario that loads the plugin/ })
 })
 
 t.test('median', async (t) => {
@@ -47,4 +62,14 @@ t.test('scenarios serve their bodies and are reported per process (dry run)', as
   t.equal(progress.length, only.length, 'one progress line per process pair')
   t.match(text, /N1 = 4 requests and one N2 = 8/)
   t.notMatch(text, /NaN|Infinity/)
+})
+
+t.test('a --compare row runs the other build (dry run)', async (t) => {
+  process.env._TAPJS_PROCESSINFO_COVERAGE_ = '0'
+  const options = parseArgs(['--dry-run', '--processes=1', '--n1=4', '--n2=8', '--only=live', `--compare=${path.resolve('dist/esm/index.js')}`])
+  const text = await instructions(options)
+  t.match(text, '| `GET /healthz/live`, no checks, the build at ')
+  // The same row with a build that is not there: its server, not this build's, fails to start.
+  const missing = parseArgs(['--dry-run', '--processes=1', '--n1=4', '--n2=8', '--only=live', '--compare=/nonexistent/fastify-healthz/index.js'])
+  await t.rejects(instructions(missing), { message: /^live@compare server exited \(1\) before listening:[^]*\/nonexistent\/fastify-healthz\/index\.js/ })
 })

@@ -1,8 +1,12 @@
-// The instructions a readiness probe costs with pgCheck / redisCheck against a
-// hand-written check doing the same, counted by valgrind (cachegrind): run a
-// process serving N1 probes and one serving N2, (I(N2) - I(N1)) / (N2 - N1).
+// `npm run bench:checks`: the instructions a readiness probe costs with pgCheck / redisCheck
+// against a hand-written check doing the same, counted by valgrind (cachegrind) in the app's
+// process: one process serving N1 probes and one serving N2, (I(N2) - I(N1)) / (N2 - N1), with
+// V8 single-threaded (so that compilation and GC are counted where they fall due, not where
+// valgrind schedules V8's background threads). The database servers' own work is not counted.
 //   node --import tsx test/bench/checks-cost.ts             orchestrates (starts its own PostgreSQL and Redis)
 //   node --import tsx test/bench/checks-cost.ts <mode> <n>  one measured process
+// Environment: N1, N2 (probes; default 500 and 2,500), WARMUP (probes before counting starts to
+// matter; default 3,000), REPS (process pairs per mode; default 4), MODES (default: all).
 import { execFile } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { promisify } from 'node:util'
@@ -34,7 +38,7 @@ async function measured (mode: string, n: number): Promise<void> {
   }
   await app.ready()
   // Warm up (connections, JIT) the same way in every process, then serve n probes.
-  for (let i = 0; i < Number(process.env.WARMUP ?? 50); i++) await app.inject('/healthz/ready')
+  for (let i = 0; i < Number(process.env.WARMUP ?? 3000); i++) await app.inject('/healthz/ready')
   for (let i = 0; i < n; i++) {
     const res = await app.inject('/healthz/ready')
     if (res.statusCode !== 200) throw new Error(res.body)
@@ -45,8 +49,8 @@ async function measured (mode: string, n: number): Promise<void> {
 
 async function instructions (mode: string, n: number, env: NodeJS.ProcessEnv): Promise<number> {
   const out = `/tmp/healthz-cg-${process.pid}-${mode}-${n}-${Math.random().toString(36).slice(2)}`
-  await promisify(execFile)('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', `--cachegrind-out-file=${out}`,
-    process.execPath, '--import', 'tsx', new URL(import.meta.url).pathname, mode, String(n)], { env, maxBuffer: 1 << 26 })
+  await promisify(execFile)('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--fair-sched=yes', `--cachegrind-out-file=${out}`,
+    process.execPath, '--predictable', '--import', 'tsx', new URL(import.meta.url).pathname, mode, String(n)], { env, maxBuffer: 1 << 26 })
   const summary = /^summary: (\d+)/m.exec(readFileSync(out, 'utf8'))
   rmSync(out, { force: true })
   return Number(summary?.[1])
@@ -60,17 +64,29 @@ async function orchestrate (): Promise<void> {
     PG: JSON.stringify({ ...postgres.config, max: 2 }),
     REDIS: JSON.stringify({ host: '127.0.0.1', port: redis.port, username: secrets.user, password: secrets.password })
   }
-  const n1 = Number(process.env.N1 ?? 100)
-  const n2 = Number(process.env.N2 ?? 600)
-  const reps = Number(process.env.REPS ?? 3)
+  const n1 = Number(process.env.N1 ?? 500)
+  const n2 = Number(process.env.N2 ?? 2500)
+  const reps = Number(process.env.REPS ?? 4)
+  const modes = process.env.MODES?.split(',') ?? MODES
+  const perProbe = new Map(modes.map((mode) => [mode, [] as number[]]))
   try {
-    for (const mode of process.env.MODES?.split(',') ?? MODES) {
-      const perProbe: number[] = []
-      for (let rep = 0; rep < reps; rep++) {
+    // Modes interleaved, so that whatever drifts over the run reaches them alike.
+    for (let rep = 0; rep < reps; rep++) {
+      for (const mode of modes) {
         const [i1, i2] = await Promise.all([instructions(mode, n1, env), instructions(mode, n2, env)])
-        perProbe.push(Math.round((i2 - i1) / (n2 - n1)))
+        const figure = Math.round((i2 - i1) / (n2 - n1))
+        perProbe.get(mode)?.push(figure)
+        console.error(`${mode} #${rep + 1}: ${figure} instructions per probe`)
       }
-      console.log(`${mode}: ${perProbe.join(', ')} instructions per probe`)
+    }
+    const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]
+    console.log(`N1 = ${n1}, N2 = ${n2} probes after ${process.env.WARMUP ?? 3000} warm-up probes, ${reps} pairs of processes per mode\n`)
+    console.log('| mode | instructions per probe, one figure per pair of processes | median | vs hand-written |')
+    console.log('|---|---|---:|---:|')
+    for (const [mode, values] of perProbe) {
+      const hand = perProbe.get(mode === 'pg-factory' ? 'pg-hand-timeout' : mode === 'redis-factory' ? 'redis-hand' : '')
+      const ratio = hand === undefined ? '' : `${((median(values) / median(hand) - 1) * 100).toFixed(1)}%`
+      console.log(`| ${mode} | ${values.join(', ')} | ${median(values)} | ${ratio} |`)
     }
   } finally {
     await Promise.all([postgres.close(), redis.close()])
