@@ -4,8 +4,10 @@
 // test/internals/schemas.test.ts fails when the two differ.
 import { Type } from '@sinclair/typebox'
 
+const StatusSchema = Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')])
+
 const CheckReportSchema = Type.Object({
-  status: Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')]),
+  status: StatusSchema,
   output: Type.Optional(Type.String()),
   durationMs: Type.Optional(Type.Number()),
   cached: Type.Optional(Type.Boolean()),
@@ -40,10 +42,8 @@ export const TextSchema = Type.String({
   description: 'kube-apiserver\'s text: `ok` when the probe passes, else a line per check (`[+]db ok`, `[-]cache failed: reason withheld`) and `<probe> check passed` or `<probe> check failed`'
 })
 
-const HealthStatusSchema = Type.Union([Type.Literal('pass'), Type.Literal('warn'), Type.Literal('fail')])
-
 const HealthJsonCheckSchema = Type.Object({
-  status: HealthStatusSchema,
+  status: StatusSchema,
   observedValue: Type.Optional(Type.Number()),
   observedUnit: Type.Optional(Type.Literal('ms')),
   time: Type.Optional(Type.String()),
@@ -52,7 +52,7 @@ const HealthJsonCheckSchema = Type.Object({
 })
 
 export const HealthJsonSchema = Type.Object({
-  status: HealthStatusSchema,
+  status: StatusSchema,
   version: Type.Optional(Type.String()),
   releaseId: Type.Optional(Type.String()),
   notes: Type.Optional(Type.Array(Type.String())),

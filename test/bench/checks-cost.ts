@@ -1,8 +1,8 @@
 // `npm run bench:checks`: the instructions a readiness probe costs with pgCheck / redisCheck
 // against a hand-written check doing the same, counted by valgrind (cachegrind) in the app's
 // process: one process serving N1 probes and one serving N2, (I(N2) - I(N1)) / (N2 - N1), with
-// V8 single-threaded (so that compilation and GC are counted where they fall due, not where
-// valgrind schedules V8's background threads). The database servers' own work is not counted.
+// V8 `--predictable` (single-threaded, so that compilation and GC are counted where they fall
+// due, not where valgrind schedules V8's background threads; a GC schedule independent of time). The database servers' own work is not counted.
 //   node --import tsx test/bench/checks-cost.ts             orchestrates (starts its own PostgreSQL and Redis)
 //   node --import tsx test/bench/checks-cost.ts <mode> <n>  one measured process
 // Environment: N1, N2 (probes; default 500 and 2,500), WARMUP (probes before counting starts to
