@@ -2,6 +2,7 @@
 # Makes sure the server binaries that test/checks/*.test.ts start are installed:
 # PostgreSQL, MariaDB, Redis and RabbitMQ from Debian's packages. The tests start
 # their own instances on free loopback ports; this only installs the programs.
+# Also valgrind, whose callgrind the instruction benchmark's test runs once.
 # A binary still missing afterwards fails the tests loudly; they never skip.
 set -eu
 
@@ -11,9 +12,10 @@ has_pg || missing="$missing postgresql"
 { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } && command -v mariadb-install-db >/dev/null 2>&1 || missing="$missing mariadb-server"
 command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || missing="$missing redis-server"
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing="$missing rabbitmq-server"
+command -v valgrind >/dev/null 2>&1 && command -v callgrind_control >/dev/null 2>&1 || missing="$missing valgrind"
 
 if [ -z "$missing" ]; then
-  echo "test:servers: postgresql, mariadb-server, redis-server and rabbitmq-server are installed"
+  echo "test:servers: postgresql, mariadb-server, redis-server, rabbitmq-server and valgrind are installed"
   exit 0
 fi
 

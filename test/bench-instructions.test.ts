@@ -6,16 +6,18 @@ import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { dumpTotal } from './bench/callgrind.js'
 import { checkValgrind, instructions, median, parseArgs, SCENARIOS } from './bench/instructions.js'
 
 t.test('parseArgs', async (t) => {
-  t.match(parseArgs([]), { processes: 8, n1: 12_000, n2: 22_000, connections: 1, out: undefined, valgrind: 'valgrind', dryRun: false })
+  t.match(parseArgs([]), { processes: 8, warmup: 12_000, window: 5_000, windows: 3, out: undefined, valgrind: 'valgrind', dryRun: false })
   t.equal(parseArgs([]).scenarios, SCENARIOS)
-  t.match(parseArgs(['--processes=3', '--n1=10', '--n2=20', '--only=bare,live', '--dry-run']), { processes: 3, n1: 10, n2: 20, dryRun: true })
+  t.match(parseArgs(['--processes=3', '--warmup=10', '--window=20', '--windows=2', '--only=bare,live', '--dry-run']), { processes: 3, warmup: 10, window: 20, windows: 2, dryRun: true })
   t.same(parseArgs(['--only=bare,live']).scenarios.map((s) => s.name), ['bare', 'live'])
   t.throws(() => parseArgs(['--fast']), { message: /^unknown flag --fast/ })
-  t.throws(() => parseArgs(['--n1=abc']), { message: '--n1 takes a positive integer, got abc' })
-  t.throws(() => parseArgs(['--n1=20', '--n2=10']), { message: '--n2 (10) must be greater than --n1 (20)' })
+  t.throws(() => parseArgs(['--warmup=abc']), { message: '--warmup takes a positive integer, got abc' })
+  t.throws(() => parseArgs(['--windows=0']), { message: '--windows takes a positive integer, got 0' })
+  t.throws(() => parseArgs(['--n1=12000']), { message: /^unknown flag --n1/ }, 'the pair method\'s flags are gone')
   t.throws(() => parseArgs(['--only=nope']), { message: /^unknown scenario nope/ })
 })
 
@@ -25,10 +27,14 @@ t.test('V8 runs predictable (single-threaded, a GC schedule independent of time)
   t.same(parseArgs(['--node-options=--max-semi-space-size=16,--single-threaded']).nodeOptions, ['--max-semi-space-size=16', '--single-threaded'])
 })
 
-t.test('--compare adds a row per scenario that loads the plugin, run with the other build', async (t) => {
-  const { scenarios } = parseArgs(['--only=bare,live,ready3', '--compare=other/dist/esm/index.js'])
-  t.same(scenarios.map((s) => [s.name, s.base]), [['bare', undefined], ['live', 'bare'], ['ready3', 'bare'], ['live@compare', 'live'], ['ready3@compare', 'ready3']])
+t.test('--compare adds a row per scenario that loads the plugin, run with each other build', async (t) => {
+  const { scenarios } = parseArgs(['--only=bare,live,ready3', '--compare=other/dist/esm/index.js,old/index.js'])
+  t.same(scenarios.map((s) => [s.name, s.base]), [
+    ['bare', undefined], ['live', 'bare'], ['ready3', 'bare'],
+    ['live@other/dist/esm/index.js', 'live'], ['ready3@other/dist/esm/index.js', 'ready3'], ['live@old/index.js', 'live'], ['ready3@old/index.js', 'ready3']
+  ])
   t.same(scenarios[3].env, { HEALTHZ_MODULE: path.resolve('other/dist/esm/index.js') }, 'the other build is loaded from an absolute path')
+  t.same(scenarios[5].env, { HEALTHZ_MODULE: path.resolve('old/index.js') })
   t.equal(scenarios[0].env, undefined, 'rows of this build load the package itself')
   t.throws(() => parseArgs(['--only=bare', '--compare=x.js']), { message: /^--compare needs a scenario that loads the plugin/ })
 })
@@ -54,22 +60,45 @@ t.test('scenarios serve their bodies and are reported per process (dry run)', as
   process.env._TAPJS_PROCESSINFO_COVERAGE_ = '0'
   const out = t.testdir() + '/instructions.md'
   const progress: string[] = []
-  // Two scenarios (one per expected body), one pair each: 4 short processes, to keep `npm test` light.
-  const only = ['app-with', 'live']
-  const text = await instructions(parseArgs(['--dry-run', '--processes=1', '--n1=4', '--n2=8', `--only=${only.join(',')}`, `--out=${out}`]), (line) => progress.push(line))
+  // One scenario per expected body, and the app-route baselines; one short process each, to keep `npm test` light.
+  const only = ['app-without', 'app-emitters', 'app-emitters-with', 'live']
+  const text = await instructions(parseArgs(['--dry-run', '--processes=1', '--warmup=4', '--window=3', '--windows=2', `--only=${only.join(',')}`, `--out=${out}`]), (line) => progress.push(line))
   t.equal(readFileSync(out, 'utf8'), text, 'the report is written where asked')
   for (const scenario of SCENARIOS.filter((s) => only.includes(s.name))) t.match(text, `| ${scenario.title} | `, scenario.name)
-  t.equal(progress.length, only.length, 'one progress line per process pair')
-  t.match(text, /N1 = 4 requests and one N2 = 8/)
+  t.equal(progress.length, only.length, 'one progress line per process')
+  t.match(progress[0], /windows: 0, 0;/, 'every window is listed')
+  t.match(text, /4 requests uncounted/)
+  t.match(text, /then 2 windows of 3 requests/)
+  t.match(text, /in an app that made a few EventEmitters first: .* of that median\./, 'a row with the plugin is judged against its own baseline')
   t.notMatch(text, /NaN|Infinity/)
 })
 
 t.test('a --compare row runs the other build (dry run)', async (t) => {
   process.env._TAPJS_PROCESSINFO_COVERAGE_ = '0'
-  const options = parseArgs(['--dry-run', '--processes=1', '--n1=4', '--n2=8', '--only=live', `--compare=${path.resolve('dist/esm/index.js')}`])
+  const options = parseArgs(['--dry-run', '--processes=1', '--warmup=4', '--window=4', '--windows=1', '--only=live', `--compare=${path.resolve('dist/esm/index.js')}`])
   const text = await instructions(options)
   t.match(text, '| `GET /healthz/live`, no checks, the build at ')
   // The same row with a build that is not there: its server, not this build's, fails to start.
-  const missing = parseArgs(['--dry-run', '--processes=1', '--n1=4', '--n2=8', '--only=live', '--compare=/nonexistent/fastify-healthz/index.js'])
-  await t.rejects(instructions(missing), { message: /^live@compare server exited \(1\) before listening:[^]*\/nonexistent\/fastify-healthz\/index\.js/ })
+  const missing = parseArgs(['--dry-run', '--processes=1', '--warmup=4', '--window=4', '--windows=1', '--only=live', '--compare=/nonexistent/fastify-healthz/index.js'])
+  await t.rejects(instructions(missing), { message: /^live@\/nonexistent\/fastify-healthz\/index\.js server exited \(1\):[^]*Cannot find module/ })
+})
+
+t.test('dumpTotal reads the totals line of a callgrind dump', async (t) => {
+  t.equal(dumpTotal('events: Ir\nsummary: 123\ntotals: 4567\n'), 4567)
+  t.equal(dumpTotal('events: Ir\nsummary: 890\n'), 890, 'older callgrinds write only summary')
+  t.throws(() => dumpTotal('events: Ir\n'), { message: 'a callgrind dump without a totals line' })
+})
+
+t.test('under callgrind, each window counts the requests it served', async (t) => {
+  process.env._TAPJS_PROCESSINFO_COVERAGE_ = '0'
+  const progress: string[] = []
+  // Too short a warm-up for a steady figure: this proves the counting path, not a cost.
+  const text = await instructions(parseArgs(['--processes=1', '--warmup=300', '--window=200', '--windows=2', '--only=bare', '--node-options=']), (line) => progress.push(line))
+  const windows = /windows: ([\d,]+), ([\d,]+);/.exec(progress[0])
+  t.ok(windows, progress[0])
+  for (const figure of (windows ?? []).slice(1).map((w) => Number(w.replaceAll(',', '')))) {
+    // A Fastify request takes tens of thousands of instructions; a few million would mean start-up was counted.
+    t.ok(figure > 10_000 && figure < 3_000_000, `a window counted ${figure} instructions per request`)
+  }
+  t.match(text, /valgrind-\d/, 'the report names the valgrind that counted')
 })

@@ -1,26 +1,27 @@
 // `npm run bench:checks`: the instructions a readiness probe costs with pgCheck / redisCheck
-// against a hand-written check doing the same, counted by valgrind (cachegrind) in the app's
-// process: one process serving N1 probes and one serving N2, (I(N2) - I(N1)) / (N2 - N1), with
-// V8 `--predictable` (single-threaded, so that compilation and GC are counted where they fall
-// due, not where valgrind schedules V8's background threads; a GC schedule independent of time). The database servers' own work is not counted.
+// against a hand-written check doing the same, counted by valgrind's callgrind in the app's process
+// (test/bench/callgrind.ts): each process serves WARMUP probes uncounted, then WINDOWS windows of
+// WINDOW probes, each counted on its own; a process's figure is the mean of its windows. V8 runs
+// `--predictable` (single-threaded, so that compilation and GC are counted where they fall due; a GC
+// schedule independent of time). The database servers' own work is not counted.
 //   node --import tsx test/bench/checks-cost.ts             orchestrates (starts its own PostgreSQL and Redis)
-//   node --import tsx test/bench/checks-cost.ts <mode> <n>  one measured process
-// Environment: N1, N2 (probes; default 500 and 2,500), WARMUP (probes before counting starts to
-// matter; default 3,000), REPS (process pairs per mode; default 4), MODES (default: all).
-import { execFile } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
-import { promisify } from 'node:util'
+//   node --import tsx test/bench/checks-cost.ts <mode>      one measured process, driven over stdin
+// Environment: WARMUP (default 3,000), WINDOW (default 1,000), WINDOWS (default 3), REPS (processes
+// per mode; default 3), MODES (default: all), VALGRIND (default valgrind).
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import healthz from '../../lib/index.js'
 import { pgCheck, redisCheck } from '../../lib/checks/index.js'
+import { startCounted, type Counted } from './callgrind.js'
 
 // pg-hand-timeout: the hand-written check with pgCheck's own protection (the server-side statement timeout), the like-for-like comparison.
 const MODES = ['pg-hand', 'pg-hand-timeout', 'pg-factory', 'redis-hand', 'redis-factory'] as const
 const HANDS: Readonly<Record<string, string>> = { 'pg-hand': 'SELECT 1', 'pg-hand-timeout': 'SET LOCAL statement_timeout = 1000; SELECT 1' }
 
-async function measured (mode: string, n: number): Promise<void> {
+async function measured (mode: string): Promise<void> {
   const app = Fastify()
   await app.register(healthz)
   let close = async (): Promise<void> => {}
@@ -37,23 +38,42 @@ async function measured (mode: string, n: number): Promise<void> {
     app.healthz.add('cache', mode === 'redis-factory' ? redisCheck(redis) : async () => { await redis.ping() }, { timeout: 60000 })
   }
   await app.ready()
-  // Warm up (connections, JIT) the same way in every process, then serve n probes.
-  for (let i = 0; i < Number(process.env.WARMUP ?? 3000); i++) await app.inject('/healthz/ready')
-  for (let i = 0; i < n; i++) {
-    const res = await app.inject('/healthz/ready')
-    if (res.statusCode !== 200) throw new Error(res.body)
+  process.stdout.write('ready\n')
+  // Each line from the orchestrator is a number of probes to serve; "done" answers it.
+  for await (const line of createInterface({ input: process.stdin })) {
+    for (let i = 0; i < Number(line); i++) {
+      const res = await app.inject('/healthz/ready')
+      if (res.statusCode !== 200) throw new Error(res.body)
+    }
+    process.stdout.write('done\n')
   }
   await app.close()
   await close()
 }
 
-async function instructions (mode: string, n: number, env: NodeJS.ProcessEnv): Promise<number> {
-  const out = `/tmp/healthz-cg-${process.pid}-${mode}-${n}-${Math.random().toString(36).slice(2)}`
-  await promisify(execFile)('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--fair-sched=yes', `--cachegrind-out-file=${out}`,
-    process.execPath, '--predictable', '--import', 'tsx', new URL(import.meta.url).pathname, mode, String(n)], { env, maxBuffer: 1 << 26 })
-  const summary = /^summary: (\d+)/m.exec(readFileSync(out, 'utf8'))
-  rmSync(out, { force: true })
-  return Number(summary?.[1])
+/** Serves `count` probes in the measured process and waits for its answer. */
+async function serve (counted: Counted, lines: AsyncIterator<string>, count: number): Promise<void> {
+  counted.child.stdin.write(`${count}\n`)
+  const { value, done } = await lines.next()
+  if (done === true || value !== 'done') throw new Error(`the measured process answered ${String(value)}:\n${counted.stderr().slice(-2000)}`)
+}
+
+/** Instructions per probe in each window of one fresh process. */
+async function windows (mode: string, env: NodeJS.ProcessEnv): Promise<number[]> {
+  const counted = startCounted([process.execPath, '--predictable', '--import', 'tsx', new URL(import.meta.url).pathname, mode], { valgrind: process.env.VALGRIND ?? 'valgrind', dryRun: false, env })
+  try {
+    const lines = createInterface({ input: counted.child.stdout })[Symbol.asyncIterator]()
+    const first = await Promise.race([lines.next(), once(counted.child, 'exit').then(() => ({ value: undefined }))])
+    if (first.value !== 'ready') throw new Error(`${mode}: the measured process did not start:\n${counted.stderr().slice(-2000)}`)
+    await serve(counted, lines, Number(process.env.WARMUP ?? 3000))
+    await counted.start()
+    const window = Number(process.env.WINDOW ?? 1000)
+    const figures: number[] = []
+    for (let i = 0; i < Number(process.env.WINDOWS ?? 3); i++) figures.push(Math.round(await counted.window(() => serve(counted, lines, window)) / window))
+    return figures
+  } finally {
+    await counted.stop()
+  }
 }
 
 async function orchestrate (): Promise<void> {
@@ -64,24 +84,23 @@ async function orchestrate (): Promise<void> {
     PG: JSON.stringify({ ...postgres.config, max: 2 }),
     REDIS: JSON.stringify({ host: '127.0.0.1', port: redis.port, username: secrets.user, password: secrets.password })
   }
-  const n1 = Number(process.env.N1 ?? 500)
-  const n2 = Number(process.env.N2 ?? 2500)
-  const reps = Number(process.env.REPS ?? 4)
+  const reps = Number(process.env.REPS ?? 3)
   const modes = process.env.MODES?.split(',') ?? MODES
   const perProbe = new Map(modes.map((mode) => [mode, [] as number[]]))
   try {
-    // Modes interleaved, so that whatever drifts over the run reaches them alike.
-    for (let rep = 0; rep < reps; rep++) {
-      for (const mode of modes) {
-        const [i1, i2] = await Promise.all([instructions(mode, n1, env), instructions(mode, n2, env)])
-        const figure = Math.round((i2 - i1) / (n2 - n1))
-        perProbe.get(mode)?.push(figure)
-        console.error(`${mode} #${rep + 1}: ${figure} instructions per probe`)
+    // Modes interleaved, so that whatever drifts over the run reaches them alike; two processes at a time.
+    const jobs = Array.from({ length: reps }, (_, rep) => modes.map((mode) => ({ mode, rep }))).flat()
+    await Promise.all([0, 1].map(async () => {
+      for (let job = jobs.shift(); job !== undefined; job = jobs.shift()) {
+        const figures = await windows(job.mode, env)
+        const figure = Math.round(figures.reduce((a, b) => a + b, 0) / figures.length)
+        perProbe.get(job.mode)?.push(figure)
+        console.error(`${job.mode} #${job.rep + 1}: ${figure} instructions per probe (windows: ${figures.join(', ')})`)
       }
-    }
+    }))
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]
-    console.log(`N1 = ${n1}, N2 = ${n2} probes after ${process.env.WARMUP ?? 3000} warm-up probes, ${reps} pairs of processes per mode\n`)
-    console.log('| mode | instructions per probe, one figure per pair of processes | median | vs hand-written |')
+    console.log(`${process.env.WARMUP ?? 3000} warm-up probes, then ${process.env.WINDOWS ?? 3} windows of ${process.env.WINDOW ?? 1000} probes counted in each of ${reps} processes per mode\n`)
+    console.log('| mode | instructions per probe, one figure per process | median | vs hand-written |')
     console.log('|---|---|---:|---:|')
     for (const [mode, values] of perProbe) {
       const hand = perProbe.get(mode === 'pg-factory' ? 'pg-hand-timeout' : mode === 'redis-factory' ? 'redis-hand' : '')
@@ -94,4 +113,4 @@ async function orchestrate (): Promise<void> {
 }
 
 if (process.argv[2] === undefined) await orchestrate()
-else await measured(process.argv[2], Number(process.argv[3]))
+else await measured(process.argv[2])

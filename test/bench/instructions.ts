@@ -1,46 +1,44 @@
-// `npm run bench:instructions`: instructions per request, counted by valgrind, one figure per pair of fresh processes.
+// `npm run bench:instructions`: instructions per request, counted by valgrind, one figure per fresh process.
 //
 // Wall-clock req/s and /proc CPU time on a shared VM swing by 20-50% between runs; instruction
-// counts do not. Each server runs under
-//   valgrind --tool=cachegrind --cache-sim=no --smc-check=all-non-file --fair-sched=yes node test/bench/instructions-server.mjs <scenario>
-// once serving N1 requests and once N2 (4 keep-alive connections from this process), and
-// (I(N2) - I(N1)) / (N2 - N1) is the instructions per request, start-up and warm-up cancelled out.
+// counts do not. Each server runs as
+//   valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file --fair-sched=yes node --predictable test/bench/instructions-server.mjs <scenario>
+// and gets its requests from one keep-alive connection: a warm-up of W requests, uncounted (V8
+// tiers the request path up during the first ~8,000), then K windows of M requests, each
+// counted on its own (`callgrind_control -z` before, `-d` after). A window's instructions divided
+// by M is the cost of one request once warm; the process's figure is the mean of its windows.
 //
-// N1 must lie past V8's tier-up of the request path. Natively, about 80 functions of Node's and
-// Fastify's request path are still being compiled by TurboFan between the 2,000th and the
-// 8,000th request, on V8's background threads, whose instructions cachegrind counts too. With
-// N1 = 2,000 that compilation falls into the difference, and how much of it does depends on how
-// valgrind interleaves the compiler threads with the main thread: figures then jump between
-// ~75k and ~140k per request from one process to the next. Hence N1 = 12,000 by default. On a
-// heavily loaded machine compilation can lag past that too, for every scenario alike: the
-// scenarios are interleaved so that each is measured under the same load as its base; compare a
-// row with its base from the same run, never with another run's figures.
+// Why one process per figure: the earlier method took (I(N2) - I(N1)) / (N2 - N1) from two fresh
+// processes, which assumes start-up costs the same in both; for some builds it varied by up to
+// 230 million instructions between processes, and the figure measured that instead.
+// Why one connection for the whole process: a new connection after the warm-up makes V8
+// re-optimise the request path, about 750 million instructions over the next 10,000 requests.
+// Why --predictable: TurboFan and the garbage collector then work on the main thread, where the
+// count does not depend on valgrind's thread scheduling, and the GC's schedule does not depend on time.
 // --fair-sched=yes: without it, valgrind's thread lock leaves the server idle ~70% of the time.
 //
 // Flags:
-//   --processes=N     fresh process pairs per scenario (default 8)
-//   --n1=N --n2=N     requests served by the short and the long run (default 12,000 and 22,000)
-//   --connections=N   keep-alive connections of the load (default 1: one request per turn of the
-//                     event loop, whatever the timing; with more, how many requests one read
-//                     takes in depends on timing, and so does the count)
+//   --processes=N     fresh processes per scenario (default 8)
+//   --warmup=N        uncounted requests before the first window (default 12,000)
+//   --window=N        requests per counted window (default 5,000)
+//   --windows=N       counted windows per process (default 3)
 //   --parallel=N      servers under valgrind at once (default: the number of CPUs, at most 2)
 //   --only=A,B        these scenarios only (default: all; see SCENARIOS)
 //   --out=PATH        also write the markdown report there (for docs/benchmarks.md)
 //   --timeout=S       seconds one server may run before it is killed (default 600)
-//   --valgrind=PATH   the valgrind binary (default: valgrind on the PATH)
-//   --node-options=A,B  options for node before the server script (default: --predictable, which
-//                     implies --single-threaded and a GC schedule that does not depend on time;
+//   --valgrind=PATH   the valgrind binary (default: valgrind on the PATH; callgrind_control beside it)
+//   --node-options=A,B  options for node before the server script (default: --predictable;
 //                     --node-options= runs V8 with its background threads)
-//   --compare=PATH    also run every scenario that loads the plugin with another build of it
-//                     (the path to its dist/esm/index.js), as a row compared with this build's
+//   --compare=A,B     also run every scenario that loads the plugin with other builds of it
+//                     (paths to their dist/esm/index.js), each as a row compared with this build's
 //   --dry-run         run the servers without valgrind: exercises everything but the counting
-import { spawn, spawnSync } from 'node:child_process'
-import { once } from 'node:events'
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { load, type LoadResult } from './load.js'
+import { startCounted } from './callgrind.js'
+import { openConnection } from './load.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const SERVER = 'test/bench/instructions-server.mjs'
@@ -66,6 +64,10 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'app-with', comparable: true, title: '`GET /work` with `app.register(healthz)`', body: APP, base: 'app-without' },
   { name: 'app-with-checks', comparable: true, title: '`GET /work` with the plugin and three trivial checks', body: APP, base: 'app-without' },
   { name: 'app-with-listen', comparable: true, title: '`GET /work` with the plugin, `listen: { port: 0 }`', body: APP, base: 'app-without' },
+  { name: 'app-routes', title: '`GET /work` without the plugin, in an app with five other routes', body: APP },
+  { name: 'app-routes-with', comparable: true, title: '`GET /work` with `app.register(healthz)`, in an app with five other routes', body: APP, base: 'app-routes' },
+  { name: 'app-emitters', title: '`GET /work` without the plugin, in an app that made a few EventEmitters first', body: APP },
+  { name: 'app-emitters-with', comparable: true, title: '`GET /work` with `app.register(healthz)`, in an app that made a few EventEmitters first', body: APP, base: 'app-emitters' },
   { name: 'bare', title: '`GET /healthz/live` as a bare route returning the same body', body: PASS },
   { name: 'live', comparable: true, title: '`GET /healthz/live`, no checks', body: PASS, base: 'bare' },
   { name: 'ready3', comparable: true, title: '`GET /healthz/ready`, three trivial async checks', body: PASS, base: 'bare' },
@@ -74,16 +76,16 @@ export const SCENARIOS: readonly Scenario[] = [
 
 export interface InstructionOptions {
   processes: number
-  n1: number
-  n2: number
-  connections: number
+  warmup: number
+  window: number
+  windows: number
   parallel: number
   scenarios: readonly Scenario[]
   out: string | undefined
   timeout: number
   valgrind: string
   nodeOptions: readonly string[]
-  compare: string | undefined
+  compare: readonly string[]
   dryRun: boolean
 }
 
@@ -92,7 +94,7 @@ export function parseArgs (argv: readonly string[]): InstructionOptions {
     const [key, ...rest] = arg.replace(/^--/, '').split('=')
     return [key, rest.length > 0 ? rest.join('=') : 'true'] as const
   }))
-  const known = new Set(['processes', 'n1', 'n2', 'connections', 'parallel', 'only', 'out', 'timeout', 'valgrind', 'node-options', 'compare', 'dry-run'])
+  const known = new Set(['processes', 'warmup', 'window', 'windows', 'parallel', 'only', 'out', 'timeout', 'valgrind', 'node-options', 'compare', 'dry-run'])
   for (const key of flags.keys()) if (!known.has(key)) throw new Error(`unknown flag --${key} (known: ${[...known].map((k) => `--${k}`).join(', ')})`)
   const integer = (key: string, fallback: number): number => {
     const value = flags.get(key)
@@ -101,30 +103,25 @@ export function parseArgs (argv: readonly string[]): InstructionOptions {
     if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${key} takes a positive integer, got ${value}`)
     return parsed
   }
-  const n1 = integer('n1', 12_000)
-  const n2 = integer('n2', 22_000)
-  if (n2 <= n1) throw new Error(`--n2 (${n2}) must be greater than --n1 (${n1})`)
   const only = flags.get('only')?.split(',')
   for (const name of only ?? []) {
     if (!SCENARIOS.some((s) => s.name === name)) throw new Error(`unknown scenario ${name} (known: ${SCENARIOS.map((s) => s.name).join(', ')})`)
   }
-  const compare = flags.get('compare')
+  const compare = flags.get('compare')?.split(',').filter((p) => p !== '') ?? []
   const selected = only === undefined ? SCENARIOS : SCENARIOS.filter((s) => only.includes(s.name))
-  const twins = compare === undefined
-    ? []
-    : selected.filter((s) => s.comparable === true).map((s) => ({
-      name: `${s.name}@compare`,
-      title: `${s.title}, the build at ${compare}`,
-      body: s.body,
-      base: s.name,
-      env: { HEALTHZ_MODULE: path.resolve(compare) }
-    }))
-  if (compare !== undefined && twins.length === 0) throw new Error('--compare needs a scenario that loads the plugin (app-with, app-with-checks, app-with-listen, live, ready3)')
+  const twins = compare.flatMap((build) => selected.filter((s) => s.comparable === true).map((s) => ({
+    name: `${s.name}@${build}`,
+    title: `${s.title}, the build at ${build}`,
+    body: s.body,
+    base: s.name,
+    env: { HEALTHZ_MODULE: path.resolve(build) }
+  })))
+  if (compare.length > 0 && twins.length === 0) throw new Error('--compare needs a scenario that loads the plugin (app-with, app-with-checks, app-with-listen, live, ready3)')
   return {
     processes: integer('processes', 8),
-    n1,
-    n2,
-    connections: integer('connections', 1),
+    warmup: integer('warmup', 12_000),
+    window: integer('window', 5_000),
+    windows: integer('windows', 3),
     parallel: integer('parallel', Math.max(1, Math.min(2, os.availableParallelism()))),
     scenarios: twins.length === 0 ? selected : [...selected, ...twins],
     out: flags.get('out'),
@@ -150,23 +147,24 @@ export function checkValgrind (valgrind: string): string {
   return result.stdout.trim()
 }
 
-interface Run {
-  instructions: number
-  load: LoadResult
-  seconds: number
+export interface ProcessFigure {
+  /** Instructions per request: the mean over the process's windows. */
+  perRequest: number
+  /** Instructions per request in each window, in order. */
+  windows: number[]
 }
 
-/** One fresh server process serving `requests` requests; its instruction count from cachegrind's summary. */
-async function runServer (scenario: Scenario, requests: number, options: InstructionOptions): Promise<Run> {
+/** One fresh server process: warmed up uncounted, then counted window by window on one connection. */
+async function runServer (scenario: Scenario, options: InstructionOptions): Promise<ProcessFigure & { body: string, seconds: number }> {
   const started = performance.now()
-  const node = [process.execPath, ...options.nodeOptions, SERVER, scenario.name.replace(/@.*$/, '')]
-  const [command, ...args] = options.dryRun
-    ? node
-    : [options.valgrind, '--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null', '--fair-sched=yes', ...node]
-  const child = spawn(command, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...scenario.env } })
-  let stderr = ''
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  const server = startCounted([process.execPath, ...options.nodeOptions, SERVER, scenario.name.replace(/@.*$/, '')], {
+    valgrind: options.valgrind, dryRun: options.dryRun, cwd: root, env: { ...process.env, ...scenario.env }
+  })
+  const { child } = server
+  const exited = new Promise<never>((_resolve, reject) => {
+    child.once('exit', (code, signal) => { reject(new Error(`${scenario.name} server exited (${signal ?? code}):\n${server.stderr().slice(-2000)}`)) })
+  })
+  exited.catch(() => {})
   const timer = setTimeout(() => { child.kill('SIGKILL') }, options.timeout * 1000)
   try {
     const line = await Promise.race([
@@ -177,30 +175,26 @@ async function runServer (scenario: Scenario, requests: number, options: Instruc
           if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')))
         })
       }),
-      exited.then(([code, signal]) => { throw new Error(`${scenario.name} server exited (${signal ?? code}) before listening:\n${stderr}`) })
+      exited
     ])
     const { port, path: url } = JSON.parse(line) as { port: number, path: string }
-    const result = await load(port, url, requests, options.connections).catch((error: Error) => {
-      throw new Error(`${scenario.name}: the load failed after the server started (${error.message})${stderr === '' ? '' : `:\n${stderr.slice(-2000)}`}`)
-    })
-    if (result.other > 0) throw new Error(`${scenario.name}: ${result.other} of ${requests} responses were not 200`)
-    child.stdin.end()
-    const [code, signal] = await exited
-    if (code !== 0) throw new Error(`${scenario.name} server ended with ${signal ?? code}:\n${stderr.slice(-2000)}`)
-    const match = /I\s+refs:\s+([\d,]+)/.exec(stderr)
-    if (!options.dryRun && match === null) throw new Error(`${scenario.name}: no instruction count in valgrind's output:\n${stderr.slice(-2000)}`)
-    return { instructions: match === null ? 0 : Number(match[1].replaceAll(',', '')), load: result, seconds: (performance.now() - started) / 1000 }
+    const connection = await openConnection(port, url)
+    let body = ''
+    const serve = async (count: number): Promise<void> => {
+      const result = await Promise.race([connection.send(count), exited])
+      if (result.other > 0) throw new Error(`${scenario.name}: ${result.other} of ${count} responses were not 200`)
+      body ||= result.firstBody
+    }
+    await serve(options.warmup)
+    await server.start()
+    const windows: number[] = []
+    for (let i = 0; i < options.windows; i++) windows.push(await server.window(() => serve(options.window)) / options.window)
+    connection.close()
+    return { perRequest: windows.reduce((a, b) => a + b, 0) / windows.length, windows, body, seconds: (performance.now() - started) / 1000 }
   } finally {
     clearTimeout(timer)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await server.stop()
   }
-}
-
-export interface ProcessFigure {
-  /** Instructions per request: (I(N2) - I(N1)) / (N2 - N1), the counts after N1 and N2 requests. */
-  perRequest: number
-  i1: number
-  i2: number
 }
 
 export interface ScenarioResult {
@@ -228,16 +222,14 @@ async function pool<T> (jobs: ReadonlyArray<() => Promise<T>>, parallel: number)
   return results
 }
 
-/** I(N1) and I(N2) from two fresh processes; a pair whose server failed (a reset connection on a loaded machine) is run once more. */
-async function counted (scenario: Scenario, i: number, options: InstructionOptions, progress: (line: string) => void): Promise<{ i1: number, i2: number, body: string, seconds: number }> {
+/** One figure; a process that failed (a reset connection on a loaded machine) is run once more. */
+async function counted (scenario: Scenario, i: number, options: InstructionOptions, progress: (line: string) => void): ReturnType<typeof runServer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const short = await runServer(scenario, options.n1, options)
-      const long = await runServer(scenario, options.n2, options)
-      return { i1: short.instructions, i2: long.instructions, body: long.load.firstBody, seconds: short.seconds + long.seconds }
+      return await runServer(scenario, options)
     } catch (error) {
       if (attempt === 2) throw error
-      progress(`${scenario.name} #${i + 1}: ${(error as Error).message.split('\n')[0]}; running the pair again`)
+      progress(`${scenario.name} #${i + 1}: ${(error as Error).message.split('\n')[0]}; running it again`)
     }
   }
 }
@@ -252,17 +244,16 @@ export async function measure (options: InstructionOptions, progress: (line: str
       const { name } = scenario
       jobs.push(async () => {
         if (failed !== undefined) throw failed
-        const { i1, i2, body, seconds } = await counted(scenario, i, options, progress).catch((error: Error) => { failed = error; throw error })
-        const figure = { name, body, i1, i2, perRequest: (i2 - i1) / (options.n2 - options.n1) }
-        progress(`${name} #${i + 1}: ${fmt(figure.perRequest)} instructions/request (I(N1) ${fmt(i1)}, I(N2) ${fmt(i2)}; ${fmt(seconds)} s)`)
-        return figure
+        const { perRequest, windows, body, seconds } = await counted(scenario, i, options, progress).catch((error: Error) => { failed = error; throw error })
+        progress(`${name} #${i + 1}: ${fmt(perRequest)} instructions/request (windows: ${windows.map((w) => fmt(w)).join(', ')}; ${fmt(seconds)} s)`)
+        return { name, body, perRequest, windows }
       })
     }
   }
   const figures = await pool(jobs, options.parallel)
   return options.scenarios.map((scenario) => {
     const own = figures.filter((f) => f.name === scenario.name)
-    return { scenario, body: own[0]?.body ?? '', figures: own.map(({ perRequest, i1, i2 }) => ({ perRequest, i1, i2 })) }
+    return { scenario, body: own[0]?.body ?? '', figures: own.map(({ perRequest, windows }) => ({ perRequest, windows })) }
   })
 }
 
@@ -279,9 +270,9 @@ export function report (results: readonly ScenarioResult[], options: Instruction
     '',
     `Measured with \`npm run bench:instructions\` on ${new Date().toISOString().slice(0, 10)}: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${os.type()} ${os.release()}, Node ${process.version}, ${options.dryRun ? 'no valgrind (dry run: no counts)' : version}. Total time ${fmt(seconds)} s.`,
     '',
-    `Every server is a fresh \`Fastify({ logger: false })\` process (\`${SERVER}\`), loaded by ${options.connections} keep-alive connection${options.connections === 1 ? '' : 's'} from another process. It runs as \`valgrind --tool=cachegrind --cache-sim=no --smc-check=all-non-file --fair-sched=yes node${options.nodeOptions.map((o) => ` ${o}`).join('')}\`, which counts the instructions the whole process executes, on every thread, whatever else the machine is doing. Each figure comes from a pair of fresh processes, one serving N1 = ${fmt(options.n1)} requests and one N2 = ${fmt(options.n2)}: (I(N2) - I(N1)) / (N2 - N1) is the cost of one request once warm, with start-up cancelled out, provided start-up costs the same in both processes (the progress lines give I(N1) of every pair to check it). ${options.nodeOptions.includes('--predictable') || options.nodeOptions.includes('--single-threaded') ? `V8 runs with \`${options.nodeOptions.includes('--predictable') ? '--predictable' : '--single-threaded'}\`: TurboFan and the garbage collector do their work on the main thread, at the request where it falls due, rather than on background threads whose share of the window depends on how valgrind schedules them (which made figures of the same server jump by up to 50% between processes)${options.nodeOptions.includes('--predictable') ? ', and the garbage collector\'s schedule does not depend on time' : ''}. N1 lies past V8's tier-up of the request path (about the 8,000th request).` : 'V8 runs its background threads (no `--single-threaded`): how much of their compilation lands between N1 and N2 varies from process to process with valgrind\'s thread scheduling, so figures of the same server can differ by up to 50%.'}${options.connections === 1 ? ' One connection sends one request at a time, so the server takes in one request per turn of its event loop whatever the timing.' : ''} The scenarios are interleaved so that each is measured under the same conditions as its base; compare a row with its base from the same run. Every figure is listed, not only the median; ${options.processes} per row. "vs base" is the row's median against its base row's median, and "worst" the figure furthest from the base row's median.`,
+    `Every server is a fresh \`Fastify({ logger: false })\` process (\`${SERVER}\`) running as \`valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file --fair-sched=yes node${options.nodeOptions.map((o) => ` ${o}`).join('')}\`, and gets its requests one at a time over one keep-alive connection from another process: ${fmt(options.warmup)} requests uncounted (past V8's tier-up of the request path, about the 8,000th request), then ${options.windows} window${options.windows === 1 ? '' : 's'} of ${fmt(options.window)} requests, each counted on its own with \`callgrind_control\` (zeroed before, dumped after). A window's instructions, on every thread, divided by its requests is the cost of one request once warm; a process's figure is the mean of its windows, and the progress lines list every window. Start-up never enters a figure, because each figure comes from one process.${options.nodeOptions.includes('--predictable') ? ' V8 runs with `--predictable`: TurboFan and the garbage collector work on the main thread, at the request where the work falls due, and the garbage collector\'s schedule does not depend on time.' : ' V8 runs its background threads (no `--predictable`): how much of their work lands in a window depends on valgrind\'s thread scheduling.'} The scenarios are interleaved so that each is measured under the same conditions as its base; compare a row with its base from the same run. Every figure is listed, not only the median; ${options.processes} per row. "vs base" is the row's median against its base row's median, and "worst" the figure furthest from the base row's median.`,
     '',
-    '| Scenario | instructions per request, one figure per pair of fresh processes | median | vs base | worst vs base |',
+    '| Scenario | instructions per request, one figure per fresh process | median | vs base | worst vs base |',
     '|---|---|---:|---:|---:|'
   ]
   for (const { scenario, figures } of results) {
@@ -292,14 +283,16 @@ export function report (results: readonly ScenarioResult[], options: Instruction
     const worst = baseMedian === undefined ? undefined : values.reduce((a, b) => Math.abs(b - baseMedian) > Math.abs(a - baseMedian) ? b : a)
     lines.push(`| ${scenario.title} | ${values.map(thousands).join(', ')} | ${thousands(own)} | ${baseMedian === undefined ? '' : percent(own / baseMedian - 1)} | ${worst === undefined || baseMedian === undefined ? '' : percent(worst / baseMedian - 1)} |`)
   }
-  const without = byName.get('app-without')
-  if (without !== undefined) {
+  // The app's own route: every process with the plugin against the median of the same app without it.
+  for (const baseName of ['app-without', 'app-routes', 'app-emitters']) {
+    const without = byName.get(baseName)
+    if (without === undefined) continue
     const baseMedian = median(without.figures.map((f) => f.perRequest))
     const spread = Math.max(...without.figures.map((f) => Math.abs(f.perRequest / baseMedian - 1)))
-    lines.push('', `Without the plugin, every figure lies within ${Number.isFinite(spread) ? fmt(spread * 100, 1) : 'n/a '}% of its median.`)
-    for (const result of results.filter((r) => r.scenario.base === 'app-without')) {
+    lines.push('', `${without.scenario.title}: every figure lies within ${Number.isFinite(spread) ? fmt(spread * 100, 1) : 'n/a '}% of its median.`)
+    for (const result of results.filter((r) => r.scenario.base === baseName)) {
       const outside = result.figures.filter((f) => !(Math.abs(f.perRequest / baseMedian - 1) <= 0.05)).length
-      lines.push(`${result.scenario.title}: ${outside === 0 ? `every one of ${result.figures.length} figures within 5%` : `${outside} of ${result.figures.length} figures more than 5%`} of the median without the plugin.`)
+      lines.push(`${result.scenario.title}: ${outside === 0 ? `every one of ${result.figures.length} figures within 5%` : `${outside} of ${result.figures.length} figures more than 5%`} of that median.`)
     }
   }
   lines.push('', `Reproduce with \`npm run bench:instructions\` (needs valgrind; about ${fmt(Math.max(1, seconds / 60))} minutes on 2 cores), or \`-- --processes=3 --only=app-without,app-with\` for a shorter look.`, '')
