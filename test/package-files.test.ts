@@ -11,14 +11,14 @@ const run = promisify(execFile)
 
 t.test('the published build has source maps that carry their sources, and links that work on npm', async (t) => {
   const { readFile } = await import('node:fs/promises')
-  for (const build of ['esm', 'cjs']) {
-    const map = JSON.parse(await readFile(`${root}dist/${build}/routes.js.map`, 'utf8')) as { sources: string[], sourcesContent?: string[] }
-    t.equal(map.sourcesContent?.[0], await readFile(`${root}lib/routes.ts`, 'utf8'), `${build}: the source is inlined, so the map resolves without lib/`)
-    t.match(await readFile(`${root}dist/${build}/routes.js`, 'utf8'), /\/\/# sourceMappingURL=routes\.js\.map\s*$/)
-  }
+  const map = JSON.parse(await readFile(`${root}dist/cjs/routes.js.map`, 'utf8')) as { sources: string[], sourcesContent?: string[] }
+  t.equal(map.sourcesContent?.[0], await readFile(`${root}lib/routes.ts`, 'utf8'), 'the source is inlined, so the map resolves without lib/')
+  t.match(await readFile(`${root}dist/cjs/routes.js`, 'utf8'), /\/\/# sourceMappingURL=routes\.js\.map\s*$/)
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, env })
   const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((file) => file.path) ?? []
-  t.ok(files.includes('dist/esm/index.js.map') && files.includes('dist/cjs/require.js'), 'maps and the CommonJS entry are packed')
+  t.ok(files.includes('dist/cjs/index.js.map') && files.includes('dist/cjs/require.js'), 'maps and the CommonJS entry are packed')
+  t.same(files.filter((file) => file.startsWith('dist/esm/') && !file.endsWith('.d.ts')).sort(), ['dist/esm/checks/index.js', 'dist/esm/index.js', 'dist/esm/metrics/index.js'],
+    'the ES module build is its three entries over the CommonJS build, and its declarations')
   for (const entry of ['checks', 'metrics']) {
     t.ok(['esm', 'cjs'].every((build) => files.includes(`dist/${build}/${entry}/index.js`) && files.includes(`dist/${build}/${entry}/index.d.ts`)), `fastify-healthz/${entry} is packed, both builds with their types`)
   }

@@ -60,6 +60,25 @@ t.test('import from ES modules', async (t) => {
   t.equal(stdout.trim(), expected)
 })
 
+t.test('ES modules and CommonJS get one instance of the package, every entry with the same exports', async (t) => {
+  const code = `
+    import { createRequire } from 'node:module'
+    import * as main from 'fastify-healthz'
+    import * as checks from 'fastify-healthz/checks'
+    import * as metrics from 'fastify-healthz/metrics'
+    const require = createRequire(import.meta.url)
+    const same = (esm, cjs) => Object.keys(esm).filter((name) => name !== 'default').every((name) => esm[name] === cjs[name])
+    console.log(JSON.stringify({
+      plugin: main.default === require('fastify-healthz'),
+      main: same(main, require('fastify-healthz')),
+      checks: same(checks, require('fastify-healthz/checks')),
+      metrics: same(metrics, require('fastify-healthz/metrics')),
+      names: [Object.keys(main).length, Object.keys(checks).length, Object.keys(metrics).length]
+    }))`
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { cwd: root, env })
+  t.same(JSON.parse(stdout), { plugin: true, main: true, checks: true, metrics: true, names: [7, 9, 2] })
+})
+
 t.test('npm start serves the example app and prints the curl commands', async (t) => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'docs/examples/server.ts'], { cwd: root, env: { ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
   t.teardown(() => { child.kill() })
