@@ -1,8 +1,8 @@
 // One server per process for `npm run bench:instructions`, run under valgrind:
 //   node test/bench/instructions-server.mjs <scenario>
 // Plain JavaScript, so that no TypeScript loader runs (and is counted) under valgrind.
-// Prints {"port","path"} once listening, and exits when its stdin closes, which
-// is when cachegrind writes the instruction count of the whole process.
+// Prints {"port","path"} once listening, and exits when its stdin closes; the
+// counting is done from outside, with callgrind_control (test/bench/callgrind.ts).
 import Fastify from 'fastify'
 import { EventEmitter } from 'node:events'
 

@@ -237,7 +237,7 @@ async function counted (scenario: Scenario, i: number, options: InstructionOptio
 export async function measure (options: InstructionOptions, progress: (line: string) => void = () => {}): Promise<ScenarioResult[]> {
   let failed: Error | undefined
   // Interleave the scenarios, so that whatever drifts over the run (the machine, other load)
-  // reaches all of them alike; each process pair runs its two servers back to back.
+  // reaches all of them alike.
   const jobs: Array<() => Promise<ProcessFigure & { name: string, body: string }>> = []
   for (let i = 0; i < options.processes; i++) {
     for (const scenario of options.scenarios) {
