@@ -329,7 +329,7 @@ t.test('lib/cli.ts runs main() on the process arguments and exits with its code'
 // The built command as a real process, as Docker runs it.
 
 const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
-const builds = { cjs: join(root, 'dist/cjs/cli.js'), esm: join(root, 'dist/esm/cli.js') }
+const builds = { cjs: join(root, 'dist/cjs/cli.js') }
 
 interface Exit { code: number | null, signal: string | null, stdout: string, stderr: string, ms: number }
 
@@ -356,7 +356,8 @@ t.test('package.json: the bin is the CommonJS build, and npm pack ships it', asy
   const packed = await command([join(dirname(process.execPath), 'npm'), 'pack', '--dry-run', '--json', '--ignore-scripts'], { env: { ...env, npm_config_loglevel: 'silent' } })
   t.equal(packed.code, 0, packed.stderr)
   const files = (JSON.parse(packed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]?.files.map((file) => file.path)
-  for (const file of ['dist/cjs/cli.js', 'dist/cjs/cli-probe.js', 'dist/esm/cli.js', 'dist/esm/cli-probe.js']) t.ok(files?.includes(file), file)
+  for (const file of ['dist/cjs/cli.js', 'dist/cjs/cli-probe.js']) t.ok(files?.includes(file), file)
+  t.notOk(files?.includes('dist/esm/cli.js'), 'the ES module build is its entries only: the bin has no copy there')
 })
 
 for (const [build, file] of Object.entries(builds)) {
@@ -439,11 +440,11 @@ t.test('the command loads nothing but its two files and Node built-ins', async (
   t.same(JSON.parse(result.stderr), [hook, builds.cjs, join(root, 'dist/cjs/cli-probe.js')], 'no fastify, no plugin, no package')
 })
 
-t.test('both builds run alone, with no node_modules, through a symlinked bin and the shebang', async (t) => {
+t.test('the bin runs alone, with no node_modules, through a symlinked bin and the shebang', async (t) => {
   const server = await serve(t, (_request, response) => { response.end() })
   const dir = await mkdtemp(join(tmpdir(), 'fastify-healthz-cli-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  for (const build of ['cjs', 'esm']) {
+  for (const build of ['cjs']) {
     const pkg = join(dir, build, 'node_modules/fastify-healthz')
     await mkdir(join(pkg, `dist/${build}`), { recursive: true })
     await mkdir(join(dir, build, 'node_modules/.bin'))

@@ -47,7 +47,7 @@ export function engineFor (fastify: FastifyInstance, plugin: string): Engine {
   }
   const engine = engineOf(fastify.healthz)
   if (engine === undefined) {
-    throw new HealthzConfigError('FST_HEALTHZ_NOT_REGISTERED', `${plugin}: fastify.healthz was not made by this copy of fastify-healthz: load fastify-healthz and fastify-healthz/metrics the same way (both import, or both require) and from one installation`)
+    throw new HealthzConfigError('FST_HEALTHZ_NOT_REGISTERED', `${plugin}: fastify.healthz was not made by this copy of fastify-healthz: load fastify-healthz and fastify-healthz/metrics from one installation`)
   }
   return engine
 }

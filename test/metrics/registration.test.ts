@@ -33,7 +33,7 @@ t.test('a fastify.healthz that is not the plugin\'s (another package, another co
   app.decorate('healthz', { add () {} } as never)
   await t.rejects(async () => { await app.register(healthzOpenTelemetry, { meterProvider: new MeterProvider() }) }, {
     code: 'FST_HEALTHZ_NOT_REGISTERED',
-    message: 'fastify-healthz: healthzOpenTelemetry: fastify.healthz was not made by this copy of fastify-healthz: load fastify-healthz and fastify-healthz/metrics the same way (both import, or both require) and from one installation'
+    message: 'fastify-healthz: healthzOpenTelemetry: fastify.healthz was not made by this copy of fastify-healthz: load fastify-healthz and fastify-healthz/metrics from one installation'
   })
 })
 
