@@ -11,6 +11,7 @@ import { Lifecycle } from './lifecycle.js'
 import { logChanges } from './log-changes.js'
 import type { Settings } from './options.js'
 import { Probes, type Probe } from './probes.js'
+import { releaseCheck } from './release-check.js'
 import type { HealthReport, RunOptions } from './types.js'
 
 /** `run()`'s `exclude`: one name, or an iterable of names. */
@@ -75,6 +76,7 @@ export class Engine {
     if (entry === undefined) return false
     this.background.removed(entry)
     this.probes.refresh(entry.spec.probes)
+    releaseCheck(entry.spec.check, entry.log)
     return true
   }
 
@@ -115,5 +117,10 @@ export class Engine {
     this.lifecycle.beginClose()
     this.background.stop()
     this.evaluator.endPending('the server is closing')
+  }
+
+  /** Once the app has closed: every check with a `close()` releases what it holds. */
+  release (): void {
+    for (const entry of this.table.entries()) releaseCheck(entry.spec.check, entry.log)
   }
 }

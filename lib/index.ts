@@ -35,6 +35,7 @@ async function plugin (fastify: FastifyInstance, options: HealthzOptions): Promi
     stopSignals?.()
     // The whole close here too: an app closed before it was ever ready runs no preClose hook.
     engine.close()
+    engine.release()
   })
 }
 

@@ -1,5 +1,5 @@
-import { describe, HealthError } from '../errors.js'
-import { checkOptions, failure, hasMethod, invalid } from './shared.js'
+import { HealthError } from '../errors.js'
+import { checkOptions, describeClient, failure, hasMethod, invalid } from './shared.js'
 
 /** A channel of amqplib's promise API. */
 export interface AmqpChannelLike {
@@ -41,7 +41,7 @@ function classOf (error: unknown): string {
 export function amqpCheck (connection: AmqpTarget, options?: AmqpCheckOptions): () => Promise<void> {
   const getter = typeof connection === 'function'
   if (!getter && !hasMethod(connection, 'createChannel')) {
-    throw invalid(FACTORY, `the connection must be an amqplib connection (promise API) or a function returning the current one, got ${describe(connection)}`)
+    throw invalid(FACTORY, `the connection must be an amqplib connection (promise API) or a function returning the current one, got ${describeClient(connection)}`)
   }
   checkOptions(FACTORY, options, {})
   return async () => {

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises'
 import type { HealthCheckResult } from '../types.js'
 import { checkOptions, failure, invalid } from './shared.js'
-import { bytes, bytesOrFraction, checkThresholds, judge, percent, type Thresholds } from './thresholds.js'
+import { bytes, bytesOrFraction, checkThresholds, judge, percent, sameKind, type Thresholds } from './thresholds.js'
 
 /** Thresholds of `diskCheck()`: lower is worse. Below 1 a fraction of the file system's size, from 1 on bytes. */
 export interface DiskThresholds {
@@ -27,7 +27,7 @@ export function diskCheck (options: DiskCheckOptions): () => Promise<HealthCheck
     fail: () => undefined
   })
   if (given.path === undefined) throw invalid(FACTORY, 'option "path" is required')
-  const levels = checkThresholds(FACTORY, given, { free: { rule: bytesOrFraction } })
+  const levels = checkThresholds(FACTORY, given, { free: { rule: bytesOrFraction, lowerIsWorse: true, comparable: sameKind } })
   const path = options.path
   return async () => {
     let stats

@@ -18,7 +18,7 @@ export interface EventLoopCheckOptions extends Thresholds<EventLoopThresholds> {
   resolution?: number
 }
 
-/** The check `eventLoopCheck()` returns: call `close()` when the app closes to stop sampling. */
+/** The check `eventLoopCheck()` returns; the plugin calls `close()` when the check is removed and when the app closes. */
 export interface EventLoopCheck {
   (): HealthCheckResult | undefined
   /** Stops sampling the event loop (the next run starts it again). Idempotent. */
@@ -37,14 +37,15 @@ const delay = (value: unknown): string | undefined =>
  * or its utilization since the previous run passes a threshold.
  *
  * The histogram is created with the check and sampled from its first run;
- * its sampling timer never keeps the process alive. Stop it with `close()`,
- * for example `app.addHook('onClose', async () => { loop.close() })`.
+ * its sampling timer never keeps the process alive. The plugin stops it
+ * (`close()`) when the check is removed and when the app closes.
  */
 export function eventLoopCheck (options: EventLoopCheckOptions): EventLoopCheck {
   const given = checkOptions(FACTORY, options, { warn: () => undefined, fail: () => undefined, window: ms(100), resolution: ms(1) })
   const levels = checkThresholds(FACTORY, given, { delay: { rule: delay }, utilization: { rule: fraction } })
   const window = options.window ?? 5000
-  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: options.resolution ?? 10 })
+  const resolution = options.resolution ?? 10
+  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution })
   let enabled = false
   let windowStart = 0
   let previousP99 = 0
@@ -60,8 +61,9 @@ export function eventLoopCheck (options: EventLoopCheckOptions): EventLoopCheck 
       elu = performance.eventLoopUtilization()
       return undefined // nothing measured yet
     }
-    // The p99 of the current window, or of the previous one while the current one is young.
-    const current = histogram.percentile(99) / 1e6
+    // The p99 of the current window, or of the previous one while the current one is young. The
+    // histogram records the whole interval between its timer's runs: the resolution itself is no delay.
+    const current = Math.max(0, histogram.percentile(99) / 1e6 - resolution)
     const p99 = Math.max(current, previousP99)
     if (now - windowStart >= window) {
       previousP99 = current

@@ -2,7 +2,7 @@ import { totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
 import type { HealthCheckResult } from '../types.js'
 import { checkOptions } from './shared.js'
-import { bytes, bytesOrFraction, checkThresholds, judge, percent, type Thresholds } from './thresholds.js'
+import { bytes, bytesOrFraction, checkThresholds, judge, percent, sameKind, type Thresholds } from './thresholds.js'
 
 /** Thresholds of `memoryCheck()`: below 1 a fraction of the limit, from 1 on bytes. */
 export interface MemoryThresholds {
@@ -30,7 +30,7 @@ export function memoryLimit (): number {
  */
 export function memoryCheck (options: MemoryCheckOptions): () => HealthCheckResult | undefined {
   const given = checkOptions(FACTORY, options, { warn: () => undefined, fail: () => undefined })
-  const levels = checkThresholds(FACTORY, given, { heapUsed: { rule: bytesOrFraction }, rss: { rule: bytesOrFraction } })
+  const levels = checkThresholds(FACTORY, given, { heapUsed: { rule: bytesOrFraction, comparable: sameKind }, rss: { rule: bytesOrFraction, comparable: sameKind } })
   const heapLimit = getHeapStatistics().heap_size_limit
   const rssLimit = memoryLimit()
   return () => {

@@ -1,5 +1,4 @@
-import { describe } from '../errors.js'
-import { checkOptions, codeOf, failure, hasMethod, invalid } from './shared.js'
+import { checkOptions, codeOf, describeClient, failure, hasMethod, invalid } from './shared.js'
 
 /** A connection of the callback API (`mysql2`'s `Connection` or a pooled one). */
 export interface MysqlConnectionLike {
@@ -108,7 +107,7 @@ export function mysqlCheck (target: MysqlTarget, options?: MysqlCheckOptions): (
     }
   }
   if (!hasMethod(core, 'ping')) {
-    throw invalid(FACTORY, `the target must be a mysql2 pool or connection (callback or promise API), or @fastify/mysql's decorator, got ${describe(target)}`)
+    throw invalid(FACTORY, `the target must be a mysql2 pool or connection (callback or promise API), or @fastify/mysql's decorator, got ${describeClient(target)}`)
   }
   const connection = core as MysqlConnectionLike
   return () => new Promise((resolve, reject) => {

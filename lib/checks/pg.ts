@@ -1,5 +1,4 @@
-import { describe } from '../errors.js'
-import { checkOptions, failure, hasMethod, invalid, ms } from './shared.js'
+import { checkOptions, describeClient, failure, hasMethod, invalid, ms } from './shared.js'
 
 /** A `pg` `Pool` or `Client`, or `@fastify/postgres`'s `app.pg`: typed by what the check uses. */
 export interface PgQueryable {
@@ -37,7 +36,7 @@ const CLASSES: Readonly<Record<string, string>> = {
  * server holds at most one of the pool's connections for the check.
  */
 export function pgCheck (client: PgQueryable, options?: PgCheckOptions): () => Promise<void> {
-  if (!hasMethod(client, 'query')) throw invalid(FACTORY, `the client must be a pg Pool or Client, or @fastify/postgres's app.pg, got ${describe(client)}`)
+  if (!hasMethod(client, 'query')) throw invalid(FACTORY, `the client must be a pg Pool or Client, or @fastify/postgres's app.pg, got ${describeClient(client)}`)
   const given = checkOptions(FACTORY, options, {
     statementTimeout: ms(1),
     query: (value) => typeof value === 'string' && value.trim() !== '' && !value.includes(';') ? undefined : 'one SQL statement, without ";"'

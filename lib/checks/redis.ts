@@ -1,12 +1,26 @@
-import { describe, HealthError } from '../errors.js'
-import type { HealthCheckContext } from '../types.js'
-import { checkOptions, failure, hasMethod, invalid, untilAborted } from './shared.js'
+import { HealthError } from '../errors.js'
+import { guarded } from '../inspect.js'
+import { checkOptions, dependencyError, DependencyError, describeClient, failure, hasMethod, invalid } from './shared.js'
 
 /** An `ioredis` client, also `@fastify/redis`'s `app.redis`: typed by what the check uses. */
 export interface IoredisLike {
   /** `'ready'` while connected. */
   readonly status: string
   ping: () => Promise<string>
+}
+
+/** The event methods the check uses, where the client has them, to keep the client's last error for the log. */
+interface ErrorEvents {
+  listenerCount: (event: 'error') => number
+  on: (event: 'error' | 'ready', listener: (error?: unknown) => void) => unknown
+  off: (event: 'error' | 'ready', listener: (error?: unknown) => void) => unknown
+}
+
+/** The check `redisCheck()` returns. */
+export interface RedisCheck {
+  (): Promise<void>
+  /** Removes the listeners the check added to the client (the plugin calls it when the check is removed and when the app closes). */
+  close: () => void
 }
 
 /** An `ioredis` `Cluster`. */
@@ -51,30 +65,26 @@ function replyCode (error: unknown): string | undefined {
  * command in the client's offline queue; and while a command that outlived its
  * run's timeout has no reply, later runs fail at once instead of sending another.
  */
-export function redisCheck (client: RedisClientLike, options?: RedisCheckOptions): (context: HealthCheckContext) => Promise<void> {
-  if (!hasMethod(client, 'ping')) throw invalid(FACTORY, `the client must be an ioredis client or cluster, or a node-redis client, got ${describe(client)}`)
+export function redisCheck (client: RedisClientLike, options?: RedisCheckOptions): RedisCheck {
+  if (!hasMethod(client, 'ping')) throw invalid(FACTORY, `the client must be an ioredis client or cluster, or a node-redis client, got ${describeClient(client)}`)
   checkOptions(FACTORY, options, {})
   const target = client as Partial<IoredisClusterLike & NodeRedisLike>
   const ioredis = typeof target.status === 'string'
   const connected = ioredis ? () => target.status === 'ready' : () => target.isReady === true
   const cluster = target.isCluster === true && hasMethod(target, 'cluster')
   const command = cluster ? () => (target as IoredisClusterLike).cluster('INFO') : () => (target as IoredisLike).ping()
-  /** The command of a run that timed out, until it settles: no other is sent meanwhile. */
-  let pending: Promise<string> | undefined
+  const errors = new LastErrors(client)
 
-  return async ({ signal }) => {
-    if (!connected()) throw new HealthError(`${KIND}: not connected`)
-    // A hung server: fail at once, without queuing a second command behind the first.
-    if (pending !== undefined) throw new HealthError(`${KIND}: no reply yet to the previous command`)
-    const sent = command()
-    pending = sent
+  // No race with the run's signal: a command that hangs (sent just as the connection dropped, and
+  // queued by ioredis until it reconnects) keeps the check busy, and the plugin never starts a run
+  // of a busy check, so no second command follows it. Reading `signal` would cost every probe an
+  // AbortController and an EventTarget listener.
+  const check = (async () => {
+    if (!connected()) throw notConnected(errors, ioredis ? target.status : undefined)
     let reply: string
     try {
-      reply = await untilAborted(sent, signal)
-      pending = undefined
+      reply = await command()
     } catch (error) {
-      if (!signal.aborted) pending = undefined
-      else sent.then(() => { pending = undefined }, () => { pending = undefined })
       throw failure(KIND, error, CLASSES, 'command failed', replyCode(error))
     }
     if (cluster) {
@@ -82,5 +92,58 @@ export function redisCheck (client: RedisClientLike, options?: RedisCheckOptions
     } else if (reply !== 'PONG') {
       throw new HealthError(`${KIND}: unexpected reply to PING`)
     }
+  }) as RedisCheck
+  check.close = errors.close
+  return check
+}
+
+/** `Redis: not connected`, with the client's last error since it was ready (or its state) as the cause, for the log. */
+function notConnected (errors: LastErrors, status: string | undefined): HealthError {
+  errors.listen()
+  const cause = errors.last === undefined
+    ? new DependencyError(status === undefined ? 'client not ready' : `client status ${status}`, {})
+    : dependencyError(errors.last)
+  return new HealthError(`${KIND}: not connected`, { cause })
+}
+
+/**
+ * The client's last error since it was last ready, kept by listening to its
+ * `error` events only while the app listens too: a listener of the check's
+ * alone would change how the client reports unhandled errors (ioredis prints
+ * them, node-redis throws).
+ */
+class LastErrors {
+  last: unknown = undefined
+  #listening = false
+  readonly #events: Partial<ErrorEvents>
+  readonly #remember = (error?: unknown): void => { this.last = error }
+  readonly #forget = (): void => { this.last = undefined }
+
+  constructor (client: unknown) {
+    this.#events = client as Partial<ErrorEvents>
+    this.listen()
+  }
+
+  /** Starts listening, when the client has an `error` listener of its own. */
+  listen (): void {
+    const events = this.#events
+    if (this.#listening || !hasMethod(events, 'listenerCount') || !hasMethod(events, 'on') || !hasMethod(events, 'off')) return
+    const { listenerCount, on } = events as ErrorEvents
+    if (!guarded(() => listenerCount.call(events, 'error') > 0, false)) return
+    this.#listening = guarded(() => {
+      on.call(events, 'error', this.#remember)
+      on.call(events, 'ready', this.#forget)
+      return true
+    }, false)
+  }
+
+  readonly close = (): void => {
+    if (!this.#listening) return
+    this.#listening = false
+    const { off } = this.#events as ErrorEvents
+    guarded(() => {
+      off.call(this.#events, 'error', this.#remember)
+      off.call(this.#events, 'ready', this.#forget)
+    }, undefined)
   }
 }

@@ -1,8 +1,20 @@
 import { describe, HealthError, HealthzConfigError } from '../errors.js'
+import { guarded } from '../inspect.js'
 
 /** Throws the registration error of a factory option. */
 export function invalid (factory: string, message: string): HealthzConfigError {
   return new HealthzConfigError('FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION', `${factory}(): ${message}`)
+}
+
+/**
+ * A wrong client argument, described without its contents: a string may be a
+ * connection URL and an object a configuration, either with a password in it.
+ */
+export function describeClient (value: unknown): string {
+  if (typeof value === 'string') return 'a string (pass the client itself, not its URL)'
+  if (typeof value === 'function' || value === null || typeof value !== 'object') return describe(value)
+  const name = guarded(() => (value as { constructor?: { name?: unknown } }).constructor?.name, undefined)
+  return typeof name === 'string' && name !== '' ? `an object (${name})` : 'an object'
 }
 
 /** A validator of one option: returns nothing, or what is wrong with the value. */
@@ -12,7 +24,7 @@ export type Rule = (value: unknown) => string | undefined
  * Validates a factory's options object at once: an object (or undefined), no
  * unknown key, and every present key passing its rule.
  */
-export function checkOptions (factory: string, options: unknown, rules: Readonly<Record<string, Rule>>): Record<string, unknown> {
+export function checkOptions (factory: string, options: unknown, rules: Readonly<Record<string, Rule>>, secret: readonly string[] = []): Record<string, unknown> {
   if (options === undefined) return {}
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalid(factory, `options must be an object, got ${describe(options)}`)
@@ -23,7 +35,7 @@ export function checkOptions (factory: string, options: unknown, rules: Readonly
     if (rule === undefined || !Object.hasOwn(rules, key)) throw invalid(factory, `unknown option "${key}" (known: ${known.join(', ')})`)
     if (value === undefined) continue
     const wrong = rule(value)
-    if (wrong !== undefined) throw invalid(factory, `option "${key}" must be ${wrong}, got ${describe(value)}`)
+    if (wrong !== undefined) throw invalid(factory, `option "${key}" must be ${wrong}${secret.includes(key) ? '' : `, got ${describe(value)}`}`)
   }
   return options as Record<string, unknown>
 }
@@ -82,8 +94,13 @@ const NETWORK: Readonly<Record<string, string>> = {
  */
 export function failure (kind: string, error: unknown, classes: Readonly<Record<string, string>>, fallback: string, code = codeOf(error)): HealthError {
   const failureClass = code === undefined ? fallback : (classes[code] ?? NETWORK[code] ?? fallback)
+  return new HealthError(`${kind}: ${failureClass}`, { cause: dependencyError(error, code) })
+}
+
+/** The `DependencyError` of a client's error: its class and code only, the error itself as its cause. */
+export function dependencyError (error: unknown, code = codeOf(error)): DependencyError {
   const name = error instanceof Error && CODE.test(error.name) ? error.name : typeof error
-  return new HealthError(`${kind}: ${failureClass}`, { cause: new DependencyError(code === undefined ? name : `${name} ${code}`, { cause: error }) })
+  return new DependencyError(code === undefined ? name : `${name} ${code}`, { cause: error })
 }
 
 /** Settles as `promise` does, or rejects with the signal's reason once it aborts, whichever comes first. */

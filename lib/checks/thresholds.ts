@@ -13,7 +13,14 @@ export interface Thresholds<T> {
 /** How one metric is read and judged. */
 export interface Metric {
   readonly rule: Rule
+  /** Free space is worse the lower it is; the other metrics the higher. Default false. */
+  readonly lowerIsWorse?: boolean
+  /** Whether two values can be ordered (bytes and fractions cannot). Default: always. */
+  readonly comparable?: (a: number, b: number) => boolean
 }
+
+/** Whether two byte-or-fraction values are both fractions or both bytes. */
+export const sameKind = (a: number, b: number): boolean => (a < 1) === (b < 1)
 
 /** A positive number: below 1 a fraction of the limit, from 1 on bytes. */
 export const bytesOrFraction: Rule = (value) =>
@@ -42,6 +49,14 @@ export function checkThresholds (factory: string, options: { warn?: unknown, fai
     }
   }
   if (count === 0) throw invalid(factory, `set at least one threshold in "warn" or "fail" (${Object.keys(metrics).join(', ')})`)
+  for (const [key, metric] of Object.entries(metrics)) {
+    const warn = levels.warn[key]
+    const fail = levels.fail[key]
+    if (warn === undefined || fail === undefined || !(metric.comparable?.(warn, fail) ?? true)) continue
+    if (metric.lowerIsWorse === true ? warn <= fail : warn >= fail) {
+      throw invalid(factory, `threshold "warn.${key}" (${warn}) must be ${metric.lowerIsWorse === true ? 'above' : 'below'} "fail.${key}" (${fail}): a warning comes before the failure`)
+    }
+  }
   return levels
 }
 

@@ -5,11 +5,14 @@
 // `--predictable` (single-threaded, so that compilation and GC are counted where they fall due; a GC
 // schedule independent of time). The database servers' own work is not counted.
 //   node --import tsx test/bench/checks-cost.ts             orchestrates (starts its own PostgreSQL and Redis)
-//   node --import tsx test/bench/checks-cost.ts <mode>      one measured process, driven over stdin
-// Environment: WARMUP (default 3,000), WINDOW (default 1,000), WINDOWS (default 3), REPS (processes
+//   node --import tsx test/bench/checks-cost.ts <mode>      one measured process, driven by SIGUSR2 (one
+//                                                           window each) and answering with files in CONTROL
+// Environment: WARMUP (default 20,000), WINDOW (default 5,000), WINDOWS (default 4), REPS (processes
 // per mode; default 3), MODES (default: all), VALGRIND (default valgrind).
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { Redis } from 'ioredis'
@@ -38,41 +41,57 @@ async function measured (mode: string): Promise<void> {
     app.healthz.add('cache', mode === 'redis-factory' ? redisCheck(redis) : async () => { await redis.ping() }, { timeout: 60000 })
   }
   await app.ready()
-  process.stdout.write('ready\n')
-  // Each line from the orchestrator is a number of probes to serve; "done" answers it.
-  for await (const line of createInterface({ input: process.stdin })) {
-    for (let i = 0; i < Number(line); i++) {
+  const serve = async (count: number): Promise<void> => {
+    for (let i = 0; i < count; i++) {
       const res = await app.inject('/healthz/ready')
       if (res.statusCode !== 200) throw new Error(res.body)
     }
-    process.stdout.write('done\n')
   }
-  await app.close()
-  await close()
+  // Driven by signals and answered through files, never through stdin or stdout: their streams
+  // would deoptimize the stream code that the client's socket and inject() share, and every
+  // window would count that code being compiled again.
+  const control = process.env.CONTROL as string
+  await serve(Number(process.env.WARMUP ?? 20000))
+  writeFileSync(path.join(control, 'ready'), '')
+  let windows = 0
+  process.on('SIGUSR2', () => {
+    serve(Number(process.env.WINDOW ?? 5000)).then(() => { writeFileSync(path.join(control, `done-${++windows}`), '') }, (error: unknown) => {
+      writeFileSync(path.join(control, 'failed'), String((error as Error).stack ?? error))
+    })
+  })
+  process.on('SIGTERM', () => { app.close().then(close).then(() => process.exit(0), () => process.exit(1)) })
 }
 
-/** Serves `count` probes in the measured process and waits for its answer. */
-async function serve (counted: Counted, lines: AsyncIterator<string>, count: number): Promise<void> {
-  counted.child.stdin.write(`${count}\n`)
-  const { value, done } = await lines.next()
-  if (done === true || value !== 'done') throw new Error(`the measured process answered ${String(value)}:\n${counted.stderr().slice(-2000)}`)
+/** Resolves once `file` exists; rejects when the process ended or wrote `failed` first. */
+async function until (counted: Counted, control: string, file: string): Promise<void> {
+  for (;;) {
+    if (existsSync(path.join(control, file))) return
+    if (existsSync(path.join(control, 'failed'))) throw new Error(readFileSync(path.join(control, 'failed'), 'utf8'))
+    if (counted.child.exitCode !== null || counted.child.signalCode !== null) throw new Error(`the measured process ended:\n${counted.stderr().slice(-2000)}`)
+    await sleep(20)
+  }
 }
 
 /** Instructions per probe in each window of one fresh process. */
 async function windows (mode: string, env: NodeJS.ProcessEnv): Promise<number[]> {
-  const counted = startCounted([process.execPath, '--predictable', '--import', 'tsx', new URL(import.meta.url).pathname, mode], { valgrind: process.env.VALGRIND ?? 'valgrind', dryRun: false, env })
+  const control = mkdtempSync(path.join(os.tmpdir(), 'healthz-checks-cost-'))
+  const counted = startCounted([process.execPath, '--predictable', '--import', 'tsx', new URL(import.meta.url).pathname, mode], { valgrind: process.env.VALGRIND ?? 'valgrind', dryRun: false, env: { ...env, CONTROL: control } })
   try {
-    const lines = createInterface({ input: counted.child.stdout })[Symbol.asyncIterator]()
-    const first = await Promise.race([lines.next(), once(counted.child, 'exit').then(() => ({ value: undefined }))])
-    if (first.value !== 'ready') throw new Error(`${mode}: the measured process did not start:\n${counted.stderr().slice(-2000)}`)
-    await serve(counted, lines, Number(process.env.WARMUP ?? 3000))
+    await until(counted, control, 'ready')
     await counted.start()
-    const window = Number(process.env.WINDOW ?? 1000)
+    const window = Number(process.env.WINDOW ?? 5000)
     const figures: number[] = []
-    for (let i = 0; i < Number(process.env.WINDOWS ?? 3); i++) figures.push(Math.round(await counted.window(() => serve(counted, lines, window)) / window))
+    for (let i = 1; i <= Number(process.env.WINDOWS ?? 4); i++) {
+      figures.push(Math.round(await counted.window(async () => {
+        counted.child.kill('SIGUSR2')
+        await until(counted, control, `done-${i}`)
+      }) / window))
+    }
     return figures
   } finally {
+    counted.child.kill('SIGTERM')
     await counted.stop()
+    rmSync(control, { recursive: true, force: true })
   }
 }
 
@@ -99,7 +118,7 @@ async function orchestrate (): Promise<void> {
       }
     }))
     const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]
-    console.log(`${process.env.WARMUP ?? 3000} warm-up probes, then ${process.env.WINDOWS ?? 3} windows of ${process.env.WINDOW ?? 1000} probes counted in each of ${reps} processes per mode\n`)
+    console.log(`${process.env.WARMUP ?? 20000} warm-up probes, then ${process.env.WINDOWS ?? 4} windows of ${process.env.WINDOW ?? 5000} probes counted in each of ${reps} processes per mode\n`)
     console.log('| mode | instructions per probe, one figure per process | median | vs hand-written |')
     console.log('|---|---|---:|---:|')
     for (const [mode, values] of perProbe) {

@@ -134,7 +134,7 @@ t.test('a getter with no connection, and failures by class', async (t) => {
 
 t.test('arguments are validated at once', async (t) => {
   for (const [target, options, message] of [
-    ['amqp://guest:guest@localhost', undefined, /amqpCheck\(\): the connection must be an amqplib connection \(promise API\) or a function returning the current one, got 'amqp:/],
+    ['amqp://guest:guest@localhost', undefined, /amqpCheck\(\): the connection must be an amqplib connection \(promise API\) or a function returning the current one, got a string \(pass the client itself, not its URL\)$/],
     [() => undefined, { heartbeat: 1 }, /unknown option "heartbeat"/]
   ] as const) {
     t.throws(() => amqpCheck(target as never, options as never), { code: 'FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION', message })

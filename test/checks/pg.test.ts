@@ -173,6 +173,8 @@ t.test('arguments are validated at once', async (t) => {
   const client = { query: async () => {} }
   for (const [target, options, message] of [
     [null, undefined, /pgCheck\(\): the client must be a pg Pool or Client, or @fastify\/postgres's app.pg, got null/],
+    [{ host: 'db.internal', password: 'Pa55-hunter2-secret' }, undefined, /got an object \(Object\)$/],
+    [Object.create(null), undefined, /got an object$/],
     [client, { statementTimeout: 0 }, /option "statementTimeout" must be an integer of milliseconds from 1 to 2147483647, got 0/],
     [client, { query: 'SELECT 1; DROP TABLE x' }, /option "query" must be one SQL statement, without ";"/],
     [client, { query: ' ' }, /option "query"/],

@@ -17,7 +17,6 @@ function block (ms: number): void {
 t.test('eventLoopCheck fails while the loop is blocked past its threshold, and recovers after', async (t) => {
   const { app, lines } = await build()
   const loop = eventLoopCheck({ warn: { delay: 30 }, fail: { delay: 60 }, window: 300, resolution: 5 })
-  app.addHook('onClose', async () => { loop.close() })
   app.healthz.add('loop', loop)
   t.teardown(() => app.close())
 
@@ -50,7 +49,7 @@ t.test('eventLoopCheck warns on a moderate delay, and on utilization', async (t)
   const busy = eventLoopCheck({ warn: { utilization: 0.5 } })
   app.healthz.add('delay', delay)
   app.healthz.add('busy', busy)
-  t.teardown(async () => { delay.close(); busy.close(); await app.close() })
+  t.teardown(() => app.close())
   await app.inject('/healthz/ready')
   for (let i = 0; i < 10; i++) { block(50); await sleep(2) }
   block(300)
@@ -74,6 +73,40 @@ t.test('eventLoopCheck: close() stops sampling, a later run starts it again', as
   t.equal(loop(), undefined, 'starts again')
   t.equal(loop(), undefined)
   loop.close()
+})
+
+t.test('eventLoopCheck: the plugin stops sampling when the app closes and when the check is removed', async (t) => {
+  for (const end of ['close', 'remove'] as const) {
+    const { app } = await build()
+    // Any utilization at all fails: a run that measured something throws, one that (re)starts sampling does not.
+    const loop = eventLoopCheck({ fail: { utilization: 1e-9 } })
+    app.healthz.add('loop', loop, { probes: ['live'] })
+    t.equal((await app.inject('/healthz/live')).statusCode, 200, `${end}: the first run starts sampling`)
+    await sleep(20)
+    t.throws(() => loop(), /event loop utilization/, `${end}: sampling`)
+    if (end === 'remove') app.healthz.remove('loop')
+    else await app.close()
+    t.equal(loop(), undefined, `${end}: sampling had stopped, so this run starts it again`)
+    loop.close()
+    await app.close()
+  }
+})
+
+t.test('eventLoopCheck: the sampling interval itself is not counted as delay', async (t) => {
+  // The histogram records whole intervals between its timer's runs, never less than the resolution:
+  // a threshold below the resolution could never pass if the resolution counted as delay.
+  const loop = eventLoopCheck({ fail: { delay: 15 }, window: 200, resolution: 20 })
+  t.teardown(() => { loop.close() })
+  loop()
+  let passed = 0
+  for (let i = 0; i < 5 && passed === 0; i++) {
+    await sleep(250)
+    try {
+      loop()
+      passed = i + 1
+    } catch {}
+  }
+  t.ok(passed > 0, `an idle loop passes (try ${passed})`)
 })
 
 t.test('memoryCheck crosses thresholds set around the real heap and rss', async (t) => {
@@ -159,7 +192,13 @@ t.test('options are validated at once, unknown keys included', async (t) => {
     [() => diskCheck({ fail: { free: 0.1 } } as never), /diskCheck\(\): option "path" is required/],
     [() => diskCheck({ path: '', fail: { free: 0.1 } }), /option "path" must be a non-empty string, got ''/],
     [() => diskCheck({ path: '/', fail: { used: 0.9 } } as never), /unknown threshold "fail.used" \(known: free\)/],
-    [() => diskCheck({ path: '/' }), /set at least one threshold in "warn" or "fail" \(free\)/]
+    [() => diskCheck({ path: '/' }), /set at least one threshold in "warn" or "fail" \(free\)/],
+    [() => eventLoopCheck({ warn: { delay: 500 }, fail: { delay: 100 } }), /threshold "warn.delay" \(500\) must be below "fail.delay" \(100\): a warning comes before the failure/],
+    [() => eventLoopCheck({ warn: { utilization: 0.9 }, fail: { utilization: 0.9 } }), /"warn.utilization" \(0.9\) must be below/],
+    [() => memoryCheck({ warn: { heapUsed: 0.95 }, fail: { heapUsed: 0.8 } }), /"warn.heapUsed" \(0.95\) must be below "fail.heapUsed" \(0.8\)/],
+    [() => memoryCheck({ warn: { rss: 2e9 }, fail: { rss: 1e9 } }), /"warn.rss" \(2000000000\) must be below/],
+    [() => diskCheck({ path: '/', warn: { free: 0.05 }, fail: { free: 0.1 } }), /"warn.free" \(0.05\) must be above "fail.free" \(0.1\)/],
+    [() => diskCheck({ path: '/', warn: { free: 1e9 }, fail: { free: 2e9 } }), /"warn.free" \(1000000000\) must be above/]
   ]
   for (const [make, message] of cases) {
     if (message.source === '^x$') {

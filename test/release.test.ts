@@ -1,0 +1,56 @@
+// A check with its own close(): the plugin calls it once the check is removed
+// and once the app has closed, and nothing close() does escapes the plugin.
+import t from 'tap'
+import { build } from './helpers/app.js'
+
+/** A check that counts the calls of its close(), which does `onClose`. */
+function closeable (onClose: () => unknown = () => undefined): { check: (() => void) & { close: () => unknown }, closed: () => number } {
+  let closed = 0
+  const check = Object.assign(() => {}, { close: () => { closed++; return onClose() } })
+  return { check, closed: () => closed }
+}
+
+t.test('remove() and the app\'s close call the check\'s close() once each', async (t) => {
+  const { app } = await build()
+  const removed = closeable()
+  const kept = closeable()
+  app.healthz.add('removed', removed.check)
+  app.healthz.add('kept', kept.check, { probes: ['ready', 'live'] })
+  app.healthz.add('plain', () => {})
+  await app.ready()
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  t.equal(removed.closed() + kept.closed(), 0, 'not while the checks are in use')
+  t.equal(app.healthz.remove('removed'), true)
+  t.equal(removed.closed(), 1, 'removed: closed')
+  t.equal(kept.closed(), 0)
+  await app.close()
+  t.equal(removed.closed(), 1, 'a removed check is not closed again')
+  t.equal(kept.closed(), 1, 'closed once with the app, though it serves two probes')
+})
+
+t.test('an app closed before it was ready closes its checks too', async (t) => {
+  const { app } = await build()
+  const { check, closed } = closeable()
+  app.healthz.add('check', check)
+  await app.close()
+  t.equal(closed(), 1)
+})
+
+t.test('what close() throws or rejects with is logged, never thrown', async (t) => {
+  const { app, lines } = await build()
+  app.healthz.add('throws', closeable(() => { throw new Error('close threw') }).check)
+  app.healthz.add('rejects', closeable(async () => { throw new Error('close rejected') }).check)
+  app.healthz.add('getter', Object.defineProperty(() => {}, 'close', { get () { throw new Error('a hostile getter') } }))
+  app.healthz.add('not-a-function', Object.assign(() => {}, { close: 'no' }))
+  app.healthz.add('removed', closeable(() => { throw new Error('close threw on remove') }).check)
+  await app.ready()
+  t.equal(app.healthz.remove('removed'), true, 'remove() still removes')
+  await app.close()
+  await new Promise((resolve) => setImmediate(resolve))
+  const logged = lines.filter((line) => line.msg === 'fastify-healthz: the check\'s close() failed')
+  t.same(logged.map((line) => [line.level, line.healthCheck, (line.err as { message: string }).message]).sort(), [
+    [50, 'rejects', 'close rejected'],
+    [50, 'removed', 'close threw on remove'],
+    [50, 'throws', 'close threw']
+  ])
+})
