@@ -54,3 +54,9 @@ t.test('what close() throws or rejects with is logged, never thrown', async (t) 
     [50, 'throws', 'close threw']
   ])
 })
+
+t.test('a logger that throws while reporting a failed close() is not thrown through either', async (t) => {
+  const { releaseCheck } = await import('../lib/release-check.js')
+  const log = { error () { throw new Error('the logger threw') } }
+  t.doesNotThrow(() => { releaseCheck(Object.assign(() => {}, { close () { throw new Error('close threw') } }), log as never) })
+})
