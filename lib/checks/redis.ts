@@ -62,8 +62,8 @@ function replyCode (error: unknown): string | undefined {
  * Checks Redis with a `PING` (on an ioredis `Cluster`: `CLUSTER INFO` and the
  * cluster state) through the app's own client. While the client is not
  * connected it fails at once with `Redis: not connected` instead of queuing the
- * command in the client's offline queue; and while a command that outlived its
- * run's timeout has no reply, later runs fail at once instead of sending another.
+ * command in the client's offline queue. A command that outlives its run's
+ * timeout keeps the check busy until it settles, so no second one is sent.
  */
 export function redisCheck (client: RedisClientLike, options?: RedisCheckOptions): RedisCheck {
   if (!hasMethod(client, 'ping')) throw invalid(FACTORY, `the client must be an ioredis client or cluster, or a node-redis client, got ${describeClient(client)}`)

@@ -103,19 +103,6 @@ export function dependencyError (error: unknown, code = codeOf(error)): Dependen
   return new DependencyError(code === undefined ? name : `${name} ${code}`, { cause: error })
 }
 
-/** Settles as `promise` does, or rejects with the signal's reason once it aborts, whichever comes first. */
-export function untilAborted<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolve, reject) => {
-    const abort = (): void => { reject(signal.reason) }
-    signal.addEventListener('abort', abort, { once: true })
-    promise.then(
-      (value) => { signal.removeEventListener('abort', abort); resolve(value) },
-      (error: unknown) => { signal.removeEventListener('abort', abort); reject(error) }
-    )
-  })
-}
-
 /** Whether a value is an object (or a function) with a method of that name. */
 export function hasMethod (value: unknown, name: string): boolean {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as Record<string, unknown>)[name] === 'function'

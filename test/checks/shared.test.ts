@@ -1,7 +1,7 @@
 // The helpers shared by the ready-made checks: error codes and classes, and aborting.
 import t from 'tap'
 import { HealthError } from '../../lib/errors.js'
-import { codeOf, DependencyError, failure, untilAborted } from '../../lib/checks/shared.js'
+import { codeOf, DependencyError, failure } from '../../lib/checks/shared.js'
 
 t.test('codeOf finds a code on the error, in its causes, or in the first of an AggregateError', async (t) => {
   t.equal(codeOf(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED')
@@ -29,15 +29,4 @@ t.test('failure: a public class, a cause with the code only, and the real error 
   odd.name = 'a name with spaces'
   t.equal((failure('X', odd, {}, 'failed').cause as Error).message, 'object', 'a name that does not look like one is not shown')
   t.equal((failure('X', 'text', {}, 'failed').cause as Error).message, 'string')
-})
-
-t.test('untilAborted rejects at once when the signal is already aborted', async (t) => {
-  const controller = new AbortController()
-  controller.abort(new Error('gone'))
-  await t.rejects(untilAborted(new Promise(() => {}), controller.signal), { message: 'gone' })
-  const later = new AbortController()
-  const pending = untilAborted(new Promise(() => {}), later.signal)
-  later.abort(new Error('later'))
-  await t.rejects(pending, { message: 'later' })
-  t.equal(await untilAborted(Promise.resolve(1), new AbortController().signal), 1)
 })
