@@ -74,12 +74,33 @@ class PingFailure {
   }
 }
 
+/** Pings in all, the first included, while they fail with a reset. */
+const ATTEMPTS = 3
+
+/**
+ * Pings on a connection of the pool; after a reset, again on another one, up
+ * to `ATTEMPTS` in all. Before each retry the event loop turns once, so that
+ * the pool drops the other connections whose close the server sent at the same
+ * moment (their sockets' events not read yet): without it, the retry takes the
+ * next dead connection. One connection at a time is held.
+ */
+async function pingRetryingResets (pool: MysqlPoolLike): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pingPooled(pool)
+    } catch (error) {
+      if (!(error instanceof PingFailure)) throw failure(KIND, error, CLASSES, 'connect failed')
+      if (attempt === ATTEMPTS || !isReset(error.error)) throw failure(KIND, error.error, CLASSES, 'ping failed')
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
 /**
  * Checks MySQL or MariaDB with a `COM_PING` on a connection of the app's own
  * pool (or on its connection). A pooled connection that the server closed
- * while idle (`wait_timeout`) fails the first ping with a reset: the check
- * destroys it and pings once more on a fresh one, so idle periods cause no
- * spurious failure.
+ * while idle (`wait_timeout`) fails its ping with a reset: the check destroys
+ * it and pings on another, so idle periods cause no spurious failure.
  */
 export function mysqlCheck (target: MysqlTarget, options?: MysqlCheckOptions): () => Promise<void> {
   // Down to the callback API: @fastify/mysql's decorator -> (promise) pool or connection -> its core.
@@ -91,20 +112,7 @@ export function mysqlCheck (target: MysqlTarget, options?: MysqlCheckOptions): (
   checkOptions(FACTORY, options, {})
   if (hasMethod(core, 'getConnection')) {
     const pool = core as MysqlPoolLike
-    return async () => {
-      try {
-        await pingPooled(pool)
-      } catch (first) {
-        if (!(first instanceof PingFailure)) throw failure(KIND, first, CLASSES, 'connect failed')
-        if (!isReset(first.error)) throw failure(KIND, first.error, CLASSES, 'ping failed')
-        try {
-          await pingPooled(pool)
-        } catch (again) {
-          const error = again instanceof PingFailure ? again.error : again
-          throw failure(KIND, error, CLASSES, 'ping failed')
-        }
-      }
-    }
+    return async () => { await pingRetryingResets(pool) }
   }
   if (!hasMethod(core, 'ping')) {
     throw invalid(FACTORY, `the target must be a mysql2 pool or connection (callback or promise API), or @fastify/mysql's decorator, got ${describeClient(target)}`)

@@ -27,7 +27,8 @@ export type Rule = (value: unknown) => string | undefined
 export function checkOptions (factory: string, options: unknown, rules: Readonly<Record<string, Rule>>, secret: readonly string[] = []): Record<string, unknown> {
   if (options === undefined) return {}
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalid(factory, `options must be an object, got ${describe(options)}`)
+    // A string here is likely a connection URL passed in the wrong place: named by its type only.
+    throw invalid(factory, `options must be an object, got ${typeof options === 'string' ? 'a string' : describe(options)}`)
   }
   const known = Object.keys(rules)
   for (const [key, value] of Object.entries(options)) {
@@ -93,8 +94,13 @@ const NETWORK: Readonly<Record<string, string>> = {
  * class of everything else.
  */
 export function failure (kind: string, error: unknown, classes: Readonly<Record<string, string>>, fallback: string, code = codeOf(error)): HealthError {
-  const failureClass = code === undefined ? fallback : (classes[code] ?? NETWORK[code] ?? fallback)
+  const failureClass = code === undefined ? fallback : (own(classes, code) ?? own(NETWORK, code) ?? fallback)
   return new HealthError(`${kind}: ${failureClass}`, { cause: dependencyError(error, code) })
+}
+
+/** A table's own entry: a code such as `constructor` must not find the object's prototype. */
+function own (table: Readonly<Record<string, string>>, code: string): string | undefined {
+  return Object.hasOwn(table, code) ? table[code] : undefined
 }
 
 /** The `DependencyError` of a client's error: its class and code only, the error itself as its cause. */

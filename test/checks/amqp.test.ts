@@ -2,6 +2,7 @@
 // on its own node name, ports and directories.
 import t from 'tap'
 import amqp from 'amqplib'
+import amqpCallbackApi from 'amqplib/callback_api'
 import { amqpCheck } from '../../lib/checks/index.js'
 import { build, sleep } from '../helpers/app.js'
 import { allModes, assertNoSecrets, failures, loggedError, recovers } from '../helpers/faults.js'
@@ -99,6 +100,73 @@ t.test('stopped (SIGSTOP): 503 at the timeout; 100 more probes open nothing; SIG
   t.ok(await channel.checkExchange('amq.direct'), "the app's connection still works")
   await channel.close()
   t.equal(await count('channels'), 0, 'the hung channel was closed too')
+})
+
+t.test("amqplib's recovering connection: while it reconnects, probes fail at the timeout; it passes once reconnected", async (t) => {
+  const connection = await amqp.connect(server.url, { recovery: { initialDelay: 100, maxDelay: 500 } })
+  connection.on('error', () => {})
+  const { app } = await build()
+  app.healthz.add('broker', amqpCheck(connection), { timeout: 300 })
+  t.teardown(async () => { await app.close(); await connection.close() })
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  await server.kill()
+  await sleep(300)
+  const res = await app.inject('/healthz/ready?verbose')
+  t.match(res.json(), { checks: { broker: { status: 'fail', output: 'timed out after 300 ms' } } })
+  for (let i = 0; i < 20; i++) t.equal((await app.inject('/healthz/ready')).statusCode, 503)
+  await server.restart()
+  t.ok(await recovers(app, 100, 200) > 0, 'passes once the connection recovered')
+  t.equal(await count('channels'), 0, 'no channel left open')
+})
+
+t.test("the connection closing while the check closes its channel ends the run: the check goes on with the app's new connection", async (t) => {
+  const rabbit = new Rabbit(server.url)
+  let cut = true
+  // The first run's connection closes right after the check sent channel.close. A closing amqplib
+  // connection ignores the broker's close-ok, so close() never settles: only the channel's 'close'
+  // event ends that run. (Before the fix, the run hung for good and every probe timed out.)
+  const getter = async (): Promise<Pick<amqp.ChannelModel, 'createChannel'>> => {
+    const connection = await rabbit.current
+    if (!cut) return connection
+    cut = false
+    return {
+      createChannel: async () => {
+        const channel = await connection.createChannel()
+        const close = channel.close.bind(channel)
+        channel.close = async () => {
+          const closing = close()
+          connection.close().catch(() => {})
+          await closing
+        }
+        return channel
+      }
+    }
+  }
+  const { app } = await build()
+  app.healthz.add('broker', amqpCheck(getter), { timeout: 1000 })
+  t.teardown(async () => { await app.close(); await rabbit.close() })
+  const first = await app.inject('/healthz/ready?verbose')
+  t.equal(first.statusCode, 200, first.body)
+  t.equal(cut, false, 'the connection was closed during the run')
+  t.ok(await recovers(app, 50, 100) > 0, "passes on the app's new connection")
+  t.equal(await count('channels'), 0, 'no channel left open')
+})
+
+t.test("a connection of amqplib's callback API is refused; a getter returning one fails without opening a channel", async (t) => {
+  const connection = await new Promise<amqpCallbackApi.Connection>((resolve, reject) => {
+    amqpCallbackApi.connect(server.url, (error: unknown, opened: amqpCallbackApi.Connection) => { if (error === null) resolve(opened); else reject(error) })
+  })
+  t.teardown(() => { connection.close() })
+  t.throws(() => amqpCheck(connection as never), {
+    code: 'FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION',
+    message: "amqpCheck(): the connection is of amqplib's callback API (amqplib/callback_api): pass a connection of its promise API (amqplib)"
+  })
+  const { app, lines } = await build()
+  app.healthz.add('broker', amqpCheck(() => connection as never))
+  t.teardown(() => app.close())
+  for (let i = 0; i < 10; i++) t.equal((await app.inject('/healthz/ready')).statusCode, 503)
+  t.match(loggedError(failures(lines, 'broker')[0]), /the getter returned a connection of amqplib's callback API/)
+  t.equal(await count('channels'), 0, 'no channel opened')
 })
 
 t.test('bad credentials: 503, no secret in any response mode, the real error in the log', async (t) => {

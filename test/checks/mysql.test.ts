@@ -1,5 +1,6 @@
 // mysqlCheck against a real MariaDB server started from the system's binaries:
 // mysql2 pools and connections (callback and promise API) and @fastify/mysql.
+import type { Socket } from 'node:net'
 import t from 'tap'
 import mysql from 'mysql2'
 import mysqlPromise from 'mysql2/promise'
@@ -7,7 +8,7 @@ import fastifyMysql from '@fastify/mysql'
 import { mysqlCheck, type MysqlTarget } from '../../lib/checks/index.js'
 import { build, sleep } from '../helpers/app.js'
 import { allModes, assertNoSecrets, failures, loggedError, recovers } from '../helpers/faults.js'
-import { established, mariadbSql, secrets, startMariadb } from '../helpers/servers.js'
+import { established, mariadbSql, mariadbSqlBlocking, secrets, startMariadb } from '../helpers/servers.js'
 
 t.setTimeout(180000)
 const server = await startMariadb()
@@ -67,7 +68,31 @@ t.test('no spurious failure after the server closed idle pooled connections (wai
   t.equal(failures(lines, 'db').length, 0, 'never failed')
 })
 
-t.test('a ping that fails with a reset is retried once on a fresh connection; other failures are not', async (t) => {
+t.test('no spurious failure when the server closes several idle pooled connections at once', async (t) => {
+  // Two idle connections; the check takes the one released last. The server kills it, then kills the
+  // other as the first one's close arrives: the second close is already here, unread, when the check
+  // retries, as when many idle connections reach wait_timeout together.
+  // (Before the fix, the retry took the second dead connection: MySQL: connection lost.)
+  const appPool = pool({ connectionLimit: 2 })
+  const { app, lines } = await build()
+  app.healthz.add('db', mysqlCheck(appPool))
+  t.teardown(async () => { await app.close(); appPool.end() })
+  for (let round = 0; round < 3; round++) {
+    const [older, newer] = await Promise.all([appPool.promise().getConnection(), appPool.promise().getConnection()])
+    older.release()
+    newer.release()
+    const killOlder = (): void => { mariadbSqlBlocking(server, `KILL ${older.threadId}`, 200) }
+    const socket = (newer.connection as unknown as { stream: Socket }).stream
+    socket.prependOnceListener('end', killOlder)
+    mariadbSqlBlocking(server, `KILL ${newer.threadId}`, 200)
+    const res = await app.inject('/healthz/ready?verbose')
+    t.equal(res.statusCode, 200, `round ${round}: ${res.body}`)
+    socket.off('end', killOlder)
+  }
+  t.equal(failures(lines, 'db').length, 0, 'never failed')
+})
+
+t.test('a ping that fails with a reset is retried on another connection, three pings in all; other failures are not', async (t) => {
   const fake = (failures: unknown[]): { getConnection: (cb: (error: unknown, connection: unknown) => void) => void, taken: number } => {
     const pool = {
       taken: 0,
@@ -85,7 +110,8 @@ t.test('a ping that fails with a reset is retried once on a fresh connection; ot
   const cases = [
     { pool: fake([reset]), status: 'pass', taken: 2 },
     { pool: fake([closed]), status: 'pass', taken: 2 },
-    { pool: fake([reset, reset]), status: 'fail', output: 'MySQL: connection reset', taken: 2 },
+    { pool: fake([reset, closed]), status: 'pass', taken: 3 },
+    { pool: fake([reset, reset, reset]), status: 'fail', output: 'MySQL: connection reset', taken: 3 },
     { pool: fake([denied]), status: 'fail', output: 'MySQL: permission denied', taken: 1 },
     { pool: fake([{}]), status: 'fail', output: 'MySQL: ping failed', taken: 1 }
   ]

@@ -2,7 +2,7 @@
 // binaries on a free loopback port with a temporary data directory, and always
 // torn down: by `stop()` in a teardown, and otherwise by a reaper process that
 // kills them when this test process ends in any way (even SIGKILL).
-import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, writeFileSync, chownSync, openSync, closeSync, readFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -344,6 +344,18 @@ export async function startMariadb (): Promise<Mariadb> {
 /** Runs SQL on the MariaDB server as root over its socket. */
 export async function mariadbSql (server: Mariadb, sql: string): Promise<string> {
   return await sh(binary(['mariadb', 'mysql'], 'mariadb-client'), ['--no-defaults', `--socket=${server.socket}`, '-uroot', '-N', '-B', '-e', sql])
+}
+
+/**
+ * Runs SQL on the MariaDB server as root and waits `settle` ms more, with the
+ * event loop blocked throughout: what the server sends this process meanwhile
+ * (the close of killed connections) waits unread, as when many of its
+ * connections are closed at the same moment.
+ */
+export function mariadbSqlBlocking (server: Mariadb, sql: string, settle: number): void {
+  const done = spawnSync(binary(['mariadb', 'mysql'], 'mariadb-client'), ['--no-defaults', `--socket=${server.socket}`, '-uroot', '-N', '-B', '-e', sql])
+  if (done.status !== 0) throw new Error(`mariadb: ${String(done.stderr)}`)
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, settle)
 }
 
 // ---------------------------------------------------------------- Redis

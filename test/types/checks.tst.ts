@@ -5,6 +5,7 @@ import mysqlPromise from 'mysql2/promise'
 import { Redis, Cluster } from 'ioredis'
 import { createClient } from 'redis'
 import amqp from 'amqplib'
+import amqpCallbackApi from 'amqplib/callback_api'
 import { expect, test } from 'tstyche'
 import healthz, { type HealthCheck } from '../../lib/index.js'
 import { amqpCheck, diskCheck, eventLoopCheck, httpCheck, memoryCheck, mysqlCheck, pgCheck, redisCheck, type EventLoopCheck } from '../../lib/checks/index.js'
@@ -36,6 +37,7 @@ test('the real clients are accepted, structurally', async () => {
   expect(redisCheck).type.toBeCallableWith(createClient())
   expect(amqpCheck).type.toBeCallableWith(await amqp.connect('amqp://localhost'))
   expect(amqpCheck).type.toBeCallableWith(() => amqp.connect('amqp://localhost'))
+  expect(amqpCheck).type.toBeCallableWith(await amqp.connect('amqp://localhost', { recovery: true }))
 })
 
 test('what must not compile', () => {
@@ -46,6 +48,8 @@ test('what must not compile', () => {
   expect(redisCheck).type.not.toBeCallableWith(new Redis(), { timeout: 500 })
   expect(mysqlCheck).type.not.toBeCallableWith({ query: async () => [] })
   expect(amqpCheck).type.not.toBeCallableWith('amqp://localhost')
+  expect(amqpCheck).type.not.toBeCallableWith({} as amqpCallbackApi.Connection)
+  expect(amqpCheck).type.not.toBeCallableWith(() => ({}) as amqpCallbackApi.Connection)
   expect(httpCheck).type.not.toBeCallableWith('http://x', { method: 'DELETE' })
   expect(httpCheck).type.not.toBeCallableWith('http://x', { redirects: 'follow' })
   expect(httpCheck).type.not.toBeCallableWith('http://x', { statuses: 200 })
