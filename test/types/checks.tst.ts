@@ -60,6 +60,13 @@ test('what must not compile', () => {
   expect(diskCheck).type.not.toBeCallableWith({ path: '/data', fail: { used: 0.9 } })
 })
 
+test('the checks that hold something have close()', () => {
+  expect(amqpCheck(() => undefined).close).type.toBe<() => void>()
+  expect(redisCheck(new Redis()).close).type.toBe<() => void>()
+  expect(httpCheck('http://upstream/healthz').close).type.toBe<() => void>()
+  expect(pgCheck(new pg.Pool())).type.not.toHaveProperty('close')
+})
+
 test('eventLoopCheck has close()', () => {
   const loop = eventLoopCheck({ warn: { delay: 100, utilization: 0.9 }, fail: { delay: 500 }, window: 5000 })
   expect(loop).type.toBe<EventLoopCheck>()
