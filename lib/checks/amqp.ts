@@ -118,6 +118,7 @@ export function amqpCheck (connection: AmqpTarget, options?: AmqpCheckOptions): 
   if (!getter && isCallbackApi(connection)) throw invalid(FACTORY, `the connection is of ${CALLBACK_API}`)
   checkOptions(FACTORY, options, {})
   const recovery = new RecoveryWatch()
+  // From now, not from the first run: a disconnection before it counts too.
   if (!getter) recovery.follow(connection)
   const current = async (): Promise<AmqpConnectionLike> => {
     let found: unknown
