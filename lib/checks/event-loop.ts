@@ -7,12 +7,12 @@ import { checkThresholds, judge, percent, type Thresholds } from './thresholds.j
 export interface EventLoopThresholds {
   /** p99 event-loop delay in milliseconds. */
   delay?: number
-  /** Event-loop utilization since the previous run, from 0 to 1. */
+  /** Event-loop utilization, from 0 to 1, over the last stretch of at least `window` ms between runs. */
   utilization?: number
 }
 
 export interface EventLoopCheckOptions extends Thresholds<EventLoopThresholds> {
-  /** Milliseconds the p99 delay is measured over: the last one to two windows. Default 5000. */
+  /** Milliseconds the p99 delay is measured over (the last one to two windows), and the shortest stretch utilization is measured over. Default 5000. */
   window?: number
   /** Sampling resolution of the delay histogram in milliseconds. Default 10. */
   resolution?: number
@@ -34,7 +34,8 @@ const delay = (value: unknown): string | undefined =>
 /**
  * Warns or fails when the event loop lags: its p99 delay (sampled by
  * `perf_hooks.monitorEventLoopDelay`, over the last one to two `window`s)
- * or its utilization since the previous run passes a threshold.
+ * or its utilization (over the last stretch of at least a `window`) passes a
+ * threshold.
  *
  * The histogram is created with the check and sampled from its first run;
  * its sampling timer never keeps the process alive. The plugin stops it
@@ -50,6 +51,8 @@ export function eventLoopCheck (options: EventLoopCheckOptions): EventLoopCheck 
   let windowStart = 0
   let previousP99 = 0
   let elu: EventLoopUtilization | undefined
+  let eluStart = 0
+  let utilization: number | undefined
 
   const check = (() => {
     const now = performance.now()
@@ -59,23 +62,32 @@ export function eventLoopCheck (options: EventLoopCheckOptions): EventLoopCheck 
       windowStart = now
       previousP99 = 0
       elu = performance.eventLoopUtilization()
+      eluStart = now
+      utilization = undefined
       return undefined // nothing measured yet
     }
     // The p99 of the current window, or of the previous one while the current one is young. The
     // histogram records the whole interval between its timer's runs: the resolution itself is no delay.
     const current = Math.max(0, histogram.percentile(99) / 1e6 - resolution)
-    const p99 = Math.max(current, previousP99)
-    if (now - windowStart >= window) {
+    const young = now - windowStart < window
+    const p99 = young ? Math.max(current, previousP99) : current
+    if (!young) {
       previousP99 = current
       histogram.reset()
       windowStart = now
     }
-    const since = elu as EventLoopUtilization
-    elu = performance.eventLoopUtilization()
-    const utilization = performance.eventLoopUtilization(elu, since).utilization
+    // Measured over a stretch of at least a window: between two runs a moment apart (the kubelet
+    // sends its live and ready probes together) the loop was busy only with those runs: 100%.
+    if (now - eluStart >= window) {
+      const since = elu as EventLoopUtilization
+      elu = performance.eventLoopUtilization()
+      eluStart = now
+      utilization = performance.eventLoopUtilization(elu, since).utilization
+    }
+    const measured = utilization
     return judge(levels, (key, limit) => key === 'delay'
       ? (p99 > limit ? `event loop delay p99 ${Math.round(p99)} ms over ${limit} ms` : undefined)
-      : (utilization > limit ? `event loop utilization ${percent(utilization)} over ${percent(limit)}` : undefined))
+      : (measured !== undefined && measured > limit ? `event loop utilization ${percent(measured)} over ${percent(limit)}` : undefined))
   }) as EventLoopCheck
   check.close = () => {
     if (enabled) histogram.disable()

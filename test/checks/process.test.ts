@@ -46,7 +46,7 @@ t.test('eventLoopCheck fails while the loop is blocked past its threshold, and r
 t.test('eventLoopCheck warns on a moderate delay, and on utilization', async (t) => {
   const { app } = await build()
   const delay = eventLoopCheck({ warn: { delay: 30 }, window: 10000, resolution: 5 })
-  const busy = eventLoopCheck({ warn: { utilization: 0.5 } })
+  const busy = eventLoopCheck({ warn: { utilization: 0.5 }, window: 500 })
   app.healthz.add('delay', delay)
   app.healthz.add('busy', busy)
   t.teardown(() => app.close())
@@ -61,8 +61,32 @@ t.test('eventLoopCheck warns on a moderate delay, and on utilization', async (t)
       busy: { status: 'warn', output: /^event loop utilization [\d.]+% over 50%$/ }
     }
   })
-  await sleep(300)
-  t.match((await app.inject('/healthz/ready?verbose')).json(), { checks: { busy: { status: 'pass' } } }, 'utilization is measured since the previous run')
+  await sleep(600)
+  t.match((await app.inject('/healthz/ready?verbose')).json(), { checks: { busy: { status: 'pass' } } }, 'utilization is measured again once a window has passed')
+})
+
+t.test('eventLoopCheck: probes that arrive together do not measure utilization between themselves (the kubelet sends live and ready at once)', async (t) => {
+  // Two runs a moment apart saw a loop busy only with those runs: 100%, a false failure.
+  const { app } = await build()
+  app.healthz.add('loop', eventLoopCheck({ fail: { utilization: 0.9 }, window: 200 }), { probes: ['live', 'ready'] })
+  t.teardown(() => app.close())
+  await app.inject('/healthz/live')
+  for (let round = 0; round < 5; round++) {
+    await sleep(250)
+    const answers = await Promise.all([app.inject('/healthz/live'), app.inject('/healthz/ready'), app.inject('/healthz/live')])
+    t.same(answers.map((answer) => answer.statusCode), [200, 200, 200], `round ${round}`)
+  }
+})
+
+t.test('eventLoopCheck: a lag is forgotten once a window without one has passed, however far apart the runs', async (t) => {
+  // The previous window's p99 counted at every later run, so a lag was reported one run too long.
+  const loop = eventLoopCheck({ fail: { delay: 15 }, window: 200, resolution: 5 })
+  t.teardown(() => { loop.close() })
+  loop()
+  for (let i = 0; i < 10; i++) { block(40); await sleep(5) }
+  t.throws(() => loop(), /^event loop delay p99 \d+ ms over 15 ms$/, 'the lag fails')
+  await sleep(500)
+  t.equal(loop(), undefined, 'a window and more without a lag passes')
 })
 
 t.test('eventLoopCheck: close() stops sampling, a later run starts it again', async (t) => {
@@ -79,10 +103,10 @@ t.test('eventLoopCheck: the plugin stops sampling when the app closes and when t
   for (const end of ['close', 'remove'] as const) {
     const { app } = await build()
     // Any utilization at all fails: a run that measured something throws, one that (re)starts sampling does not.
-    const loop = eventLoopCheck({ fail: { utilization: 1e-9 } })
+    const loop = eventLoopCheck({ fail: { utilization: 1e-9 }, window: 100 })
     app.healthz.add('loop', loop, { probes: ['live'] })
     t.equal((await app.inject('/healthz/live')).statusCode, 200, `${end}: the first run starts sampling`)
-    await sleep(20)
+    await sleep(120)
     t.throws(() => loop(), /event loop utilization/, `${end}: sampling`)
     if (end === 'remove') app.healthz.remove('loop')
     else await app.close()
