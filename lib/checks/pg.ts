@@ -54,7 +54,8 @@ export function pgCheck (client: PgQueryable, options?: PgCheckOptions): () => P
 /** The failure class of pg's own errors, which have no code. */
 function classOf (error: unknown): string {
   const message = error instanceof Error ? error.message : ''
-  if (/timeout exceeded when trying to connect/i.test(message)) return 'connect timed out'
+  // "Connection terminated due to connection timeout": connectionTimeoutMillis, before "Connection terminated".
+  if (/timeout exceeded when trying to connect|due to connection timeout/i.test(message)) return 'connect timed out'
   if (/Connection terminated|not queryable|ended/i.test(message)) return 'connection lost'
   return 'query failed'
 }

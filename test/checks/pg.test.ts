@@ -136,6 +136,18 @@ t.test('stopped while the pool must connect: one connection attempt, however man
   t.ok(await recovers(app, 50, 50) > 0, 'recovers')
 })
 
+t.test('stopped while the pool connects with connectionTimeoutMillis: "connect timed out", not "connection lost"', async (t) => {
+  const appPool = pool({ connectionTimeoutMillis: 300 })
+  const { app, lines } = await build()
+  app.healthz.add('db', pgCheck(appPool), { timeout: 2000 })
+  t.teardown(async () => { server.cont(); await app.close(); await appPool.end() })
+  await server.stop()
+  t.match((await app.inject('/healthz/ready?verbose')).json(), { checks: { db: { status: 'fail', output: 'PostgreSQL: connect timed out' } } })
+  t.match(loggedError(failures(lines, 'db')[0]), /connection timeout/)
+  server.cont()
+  t.ok(await recovers(app, 50, 50) > 0, 'recovers')
+})
+
 t.test('bad credentials and a missing database: 503, no secret in any response mode, the real error in the log', async (t) => {
   const wrongPassword = pool({ password: `wrong-${secrets.password}` })
   const wrongDatabase = pool({ database: `${secrets.database}_missing` })
@@ -158,12 +170,14 @@ t.test("pg's own errors are classified", async (t) => {
   const failing = (message: string) => pgCheck({ query: async () => { throw new Error(message) } })
   app.healthz.add('connect', failing('timeout exceeded when trying to connect'), { critical: false })
   app.healthz.add('lost', failing('Connection terminated unexpectedly'), { critical: false })
+  app.healthz.add('connect-timeout', failing('Connection terminated due to connection timeout'), { critical: false })
   app.healthz.add('other', failing('boom'), { critical: false })
   app.healthz.add('thrown', pgCheck({ query: () => Promise.reject(42) }), { critical: false }) // eslint-disable-line prefer-promise-reject-errors
   t.teardown(() => app.close())
   t.match((await app.inject('/healthz/ready?verbose')).json().checks, {
     connect: { output: 'PostgreSQL: connect timed out' },
     lost: { output: 'PostgreSQL: connection lost' },
+    'connect-timeout': { output: 'PostgreSQL: connect timed out' },
     other: { output: 'PostgreSQL: query failed' },
     thrown: { output: 'PostgreSQL: query failed' }
   })
