@@ -39,6 +39,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 5
 /** Bodies are read up to this many bytes, then cancelled. */
 const MAX_BODY = 65536
+/** Headers fetch manages itself: it refuses them at each request, so they are refused at registration. */
+const MANAGED_HEADERS = ['connection', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade']
 /** What fetch itself never sends on to another origin. */
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie']
 
@@ -59,7 +61,7 @@ export function httpCheck (url: string | URL, options?: HttpCheckOptions): HttpC
       : 'a non-empty array of HTTP statuses (100 to 599)',
     headers: (value) => value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((header) => typeof header === 'string') && validHeaders(value)
       ? undefined
-      : 'an object of valid header names and string values',
+      : `an object of valid header names and string values, without ${MANAGED_HEADERS.join(', ')} (fetch manages those)`,
     redirects: (value) => typeof value === 'string' && REDIRECTS.has(value) ? undefined : `one of ${[...REDIRECTS].join(', ')}`,
     requestTimeout: ms(1)
   }, ['headers']) as HttpCheckOptions
@@ -133,15 +135,15 @@ async function exchange (target: URL, request: Request, signal: AbortSignal): Pr
   if (request.statuses === undefined ? status < 200 || status > 299 : !request.statuses.has(status)) throw new HealthError(`${KIND} ${status} from upstream`)
 }
 
-/** Whether `new Headers()` takes these names and values (no invalid name, no CR or LF in a value). */
+/** Whether `new Headers()` takes these names and values (no invalid name, no CR or LF in a value), and fetch would send them. */
 function validHeaders (value: object): boolean {
+  let headers: Headers
   try {
-    // eslint-disable-next-line no-new
-    new Headers(value as Record<string, string>)
-    return true
+    headers = new Headers(value as Record<string, string>)
   } catch {
     return false
   }
+  return MANAGED_HEADERS.every((name) => !headers.has(name))
 }
 
 function withoutCredentials (headers: Headers): Headers {
@@ -158,7 +160,9 @@ function parseUrl (url: unknown): URL {
     } catch {}
   }
   if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw invalid(FACTORY, `the url must be an absolute http: or https: URL, got ${parsed === undefined ? describe(url) : `the scheme ${describe(parsed.protocol)}`}`)
+    // A string that does not parse may still hold a password (`https://user:pass@host:99999/`): named by its type only.
+    const got = parsed !== undefined ? `the scheme ${describe(parsed.protocol)}` : typeof url === 'string' ? 'a string that is not an absolute URL' : describe(url)
+    throw invalid(FACTORY, `the url must be an absolute http: or https: URL, got ${got}`)
   }
   if (parsed.username !== '' || parsed.password !== '') {
     // Never echo it: it holds a password.

@@ -212,7 +212,7 @@ t.test('refused credentials: 503, and no secret in any response mode', async (t)
 
 t.test('options are validated at once', async (t) => {
   const bad: Array<[unknown, unknown, RegExp]> = [
-    ['not a url', undefined, /the url must be an absolute http: or https: URL, got 'not a url'/],
+    ['not a url', undefined, /the url must be an absolute http: or https: URL, got a string that is not an absolute URL$/],
     [42, undefined, /got 42/],
     ['ftp://example.com/', undefined, /got the scheme 'ftp:'/],
     [`http://${secrets.user}:${secrets.password}@example.com/`, undefined, /must not carry credentials/],
@@ -223,6 +223,7 @@ t.test('options are validated at once', async (t) => {
     [base, { statuses: [200, 600] }, /option "statuses"/],
     [base, { headers: { a: 1 } }, /option "headers" must be an object of valid header names and string values/],
     [base, { headers: { 'bad name': 'x' } }, /option "headers"/],
+    ...['connection', 'Expect', 'keep-alive', 'transfer-encoding', 'upgrade'].map((name): [unknown, unknown, RegExp] => [base, { headers: { [name]: 'x' } }, /option "headers" must be an object of valid header names and string values, without connection, expect, keep-alive, transfer-encoding, upgrade \(fetch manages those\)$/]),
     [base, { headers: { 'x-a': 'one\r\nx-b: two' } }, /option "headers"/],
     [base, { requestTimeout: 0 }, /option "requestTimeout" must be an integer of milliseconds from 1/],
     [base, { headers: null }, /option "headers"/],
@@ -231,7 +232,9 @@ t.test('options are validated at once', async (t) => {
   for (const [url, options, message] of bad) {
     t.throws(() => httpCheck(url as string, options as never), { name: 'HealthzConfigError', code: 'FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION', message }, String(message))
   }
-  for (const [url, options] of [[`http://u:${secrets.password}@example.com/`, undefined], [base, { headers: { authorization: `Bearer ${secrets.password}`, 'bad name': 'x' } }]] as const) {
+  // A URL that does not parse (a port out of range, a space, a bad IPv6 literal) and carries a password.
+  const unparsable = [`https://admin:${secrets.password}@db.internal:99999/`, `http://admin:${secrets.password}@[db]/`, `https://admin:${secrets.password}@db internal/`]
+  for (const [url, options] of [[`http://u:${secrets.password}@example.com/`, undefined], [base, { headers: { authorization: `Bearer ${secrets.password}`, 'bad name': 'x' } }], ...unparsable.map((url) => [url, undefined] as const)] as const) {
     t.throws(() => httpCheck(url, options), { code: 'FST_HEALTHZ_INVALID_CHECK_FACTORY_OPTION' })
     try {
       httpCheck(url, options)
