@@ -3,7 +3,7 @@ import type { HealthCheckResult } from '../types.js'
 import { checkOptions, failure, invalid } from './shared.js'
 import { bytes, bytesOrFraction, checkThresholds, judge, percent, sameKind, type Thresholds } from './thresholds.js'
 
-/** Thresholds of `diskCheck()`: lower is worse. Below 1 a fraction of the file system's size, from 1 on bytes. */
+/** Thresholds of `diskCheck()`: lower is worse. Below 1 a fraction of the file system's size, from 1 MiB (1048576) on bytes. */
 export interface DiskThresholds {
   /** Space available to the process (not to root) on the file system of `path`. */
   free?: number

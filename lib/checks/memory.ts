@@ -4,7 +4,7 @@ import type { HealthCheckResult } from '../types.js'
 import { checkOptions } from './shared.js'
 import { bytes, bytesOrFraction, checkThresholds, judge, percent, sameKind, type Thresholds } from './thresholds.js'
 
-/** Thresholds of `memoryCheck()`: below 1 a fraction of the limit, from 1 on bytes. */
+/** Thresholds of `memoryCheck()`: below 1 a fraction of the limit, from 1 MiB (1048576) on bytes. */
 export interface MemoryThresholds {
   /** V8 heap in use; a fraction is of V8's heap limit (`--max-old-space-size`). */
   heapUsed?: number

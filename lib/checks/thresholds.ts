@@ -22,9 +22,14 @@ export interface Metric {
 /** Whether two byte-or-fraction values are both fractions or both bytes. */
 export const sameKind = (a: number, b: number): boolean => (a < 1) === (b < 1)
 
-/** A positive number: below 1 a fraction of the limit, from 1 on bytes. */
+/** The fewest bytes a threshold may be: from 1 up to it, a value is more likely a mistaken fraction (`1` for 100%). */
+const MIN_BYTES = 1048576
+
+/** A fraction of the limit above 0 and below 1, or bytes from 1 MiB. */
 export const bytesOrFraction: Rule = (value) =>
-  typeof value === 'number' && Number.isFinite(value) && value > 0 ? undefined : 'a positive number (below 1: a fraction of the limit; from 1: bytes)'
+  typeof value === 'number' && Number.isFinite(value) && value > 0 && (value < 1 || value >= MIN_BYTES)
+    ? undefined
+    : `a fraction of the limit above 0 and below 1, or bytes from ${MIN_BYTES} (1 MiB)`
 
 type Levels = Record<'warn' | 'fail', Record<string, number>>
 

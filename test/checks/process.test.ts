@@ -162,8 +162,8 @@ t.test('diskCheck crosses thresholds set around the real free space', async (t) 
   const fraction = stats.bavail / stats.blocks
   const { app } = await build()
   app.healthz.add('fraction', diskCheck({ path: tmpdir(), fail: { free: Math.min(0.999, fraction * 1.5) } }))
-  app.healthz.add('bytes', diskCheck({ path: tmpdir(), warn: { free: free * 2 }, fail: { free: 1 } }))
-  app.healthz.add('roomy', diskCheck({ path: tmpdir(), warn: { free: fraction / 10 }, fail: { free: 1024 } }))
+  app.healthz.add('bytes', diskCheck({ path: tmpdir(), warn: { free: free * 2 }, fail: { free: 1048576 } }))
+  app.healthz.add('roomy', diskCheck({ path: tmpdir(), warn: { free: fraction / 10 }, fail: { free: 1048576 } }))
   app.healthz.add('missing', diskCheck({ path: '/no/such/path/anywhere', fail: { free: 0.01 } }), { critical: false })
   app.healthz.add('no-blocks', diskCheck({ path: '/proc', warn: { free: 0.5 } }))
   t.teardown(() => app.close())
@@ -210,7 +210,9 @@ t.test('options are validated at once, unknown keys included', async (t) => {
     [() => eventLoopCheck({ fail: { constructor: 1 } } as never), /unknown threshold "fail.constructor"/],
     [() => eventLoopCheck([] as never), /options must be an object, got \[\]/],
     [() => memoryCheck({ warn: { heap: 0.8 } } as never), /memoryCheck\(\): unknown threshold "warn.heap" \(known: heapUsed, rss\)/],
-    [() => memoryCheck({ fail: { rss: 0 } }), /threshold "fail.rss" must be a positive number \(below 1: a fraction of the limit; from 1: bytes\), got 0/],
+    [() => memoryCheck({ fail: { rss: 0 } }), /threshold "fail.rss" must be a fraction of the limit above 0 and below 1, or bytes from 1048576 \(1 MiB\), got 0/],
+    [() => memoryCheck({ fail: { heapUsed: 1 } }), /threshold "fail.heapUsed" must be a fraction of the limit above 0 and below 1, or bytes from 1048576 \(1 MiB\), got 1$/],
+    [() => diskCheck({ path: '/', warn: { free: 1048575 } }), /threshold "warn.free" must be a fraction/],
     [() => memoryCheck({ fail: { heapUsed: Infinity } }), /got Infinity/],
     [() => memoryCheck({ fail: { heapUsed: '1GB' } } as never), /got '1GB'/],
     [() => diskCheck({ fail: { free: 0.1 } } as never), /diskCheck\(\): option "path" is required/],
