@@ -47,6 +47,8 @@ export class Engine {
   readonly probes: Probes
   readonly background: Background
   readonly #log: FastifyBaseLogger
+  /** The checks have released what they hold: none may run again. */
+  #released = false
 
   constructor (settings: Settings, log: FastifyBaseLogger) {
     this.settings = settings
@@ -100,7 +102,9 @@ export class Engine {
   async run (name: unknown, options: RunOptions = {}): Promise<HealthReport> {
     const probe = this.probe(name, 'run()')
     const verbose = options.verbose === true
-    const result = await this.probes.evaluate(probe, verbose, excludedNames(options.exclude))
+    const exclude = excludedNames(options.exclude)
+    // A run after the app closed would take back what the checks released (a sampling timer, listeners).
+    const result = this.#released ? this.probes.closed(probe, verbose) : await this.probes.evaluate(probe, verbose, exclude)
     const report = renderJson(result, verbose && options.details === true, this.settings.info?.version)
     // The shared bodies are frozen; the caller may keep and change what it gets.
     return Object.isFrozen(report) ? { ...report } : report
@@ -121,6 +125,7 @@ export class Engine {
 
   /** Once the app has closed: every check with a `close()` releases what it holds. */
   release (): void {
+    this.#released = true
     for (const entry of this.table.entries()) releaseCheck(entry.spec.check, entry.log)
   }
 }

@@ -228,6 +228,11 @@ export class Probes {
     return status
   }
 
+  /** The result of any probe once the app has closed: shutting down, no check run. */
+  closed (probe: Probe, verbose: boolean): ProbeResult {
+    return this.#gated(probe, this.#lifecycle.gate() as Gate, verbose)
+  }
+
   #gated (probe: Probe, gate: Gate, verbose: boolean): ProbeResult {
     const lifecycle = verbose ? this.#lifecycle.snapshot() : undefined
     return { probe: probe.name, status: 'fail', gate, latched: false, verbose, checks: NO_CHECKS, lifecycle }

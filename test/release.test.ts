@@ -60,3 +60,24 @@ t.test('a logger that throws while reporting a failed close() is not thrown thro
   const log = { error () { throw new Error('the logger threw') } }
   t.doesNotThrow(() => { releaseCheck(Object.assign(() => {}, { close () { throw new Error('close threw') } }), log as never) })
 })
+
+t.test('once the app has closed, run() runs no check: what the checks released stays released', async (t) => {
+  // run('live') after close ran the checks again: eventLoopCheck sampled again, redisCheck listened again.
+  const { app } = await build()
+  let runs = 0
+  const { check, closed } = closeable()
+  app.healthz.add('counted', () => { runs++ }, { probes: ['live', 'ready'] })
+  app.healthz.add('closeable', check, { probes: ['live'] })
+  await app.ready()
+  t.equal((await app.healthz.run('live')).status, 200)
+  t.equal(runs, 1)
+  await app.close()
+  t.equal(closed(), 1)
+  for (const probe of ['live', 'ready', 'startup'] as const) {
+    const report = await app.healthz.run(probe, { verbose: true })
+    t.equal(report.status, 503, `${probe}: shutting down`)
+    t.match(report, { lifecycle: { phase: 'closing' } })
+  }
+  t.equal(runs, 1, 'no check ran after close')
+  t.equal(closed(), 1)
+})
