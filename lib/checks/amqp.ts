@@ -1,5 +1,5 @@
 import { HealthError } from '../errors.js'
-import { checkOptions, dependencyError, describeClient, failure, hasMethod, invalid } from './shared.js'
+import { checkOptions, dependencyError, describeClient, failure, hasMethod, invalid, oneAtATime } from './shared.js'
 
 /** A channel of amqplib's promise API. */
 export interface AmqpChannelLike {
@@ -134,7 +134,7 @@ export function amqpCheck (connection: AmqpTarget, options?: AmqpCheckOptions): 
     if (recovery.down !== undefined) throw new HealthError(`${KIND}: not connected`, { cause: dependencyError(recovery.down.error) })
     return found as AmqpConnectionLike
   }
-  const check = (async () => {
+  const check = oneAtATime(async () => {
     const target = await current()
     try {
       await closed(await target.createChannel())

@@ -1,5 +1,5 @@
 import { describe, HealthError } from '../errors.js'
-import { checkOptions, failure, invalid, ms } from './shared.js'
+import { checkOptions, failure, invalid, ms, oneAtATime } from './shared.js'
 
 export interface HttpCheckOptions {
   /** Default `'GET'`. */
@@ -78,7 +78,7 @@ export function httpCheck (url: string | URL, options?: HttpCheckOptions): HttpC
   // The run's signal is not passed on: cancelling at the run's timeout would close the connection,
   // and against a hung upstream every later run would open another one. The request goes on until
   // `requestTimeout`, and the plugin starts no run of the check meanwhile.
-  const check = (async () => {
+  const check = oneAtATime(async () => {
     const controller = new AbortController()
     inFlight.add(controller)
     const timer = setTimeout(() => { controller.abort(new DOMException(`no answer after ${requestTimeout} ms`, 'TimeoutError')) }, requestTimeout)

@@ -1,4 +1,4 @@
-import { checkOptions, codeOf, describeClient, failure, hasMethod, invalid } from './shared.js'
+import { checkOptions, codeOf, describeClient, failure, hasMethod, invalid, oneAtATime } from './shared.js'
 
 /** A connection of the callback API (`mysql2`'s `Connection` or a pooled one). */
 export interface MysqlConnectionLike {
@@ -112,16 +112,18 @@ export function mysqlCheck (target: MysqlTarget, options?: MysqlCheckOptions): (
   checkOptions(FACTORY, options, {})
   if (hasMethod(core, 'getConnection')) {
     const pool = core as MysqlPoolLike
-    return async () => { await pingRetryingResets(pool) }
+    return oneAtATime(async () => { await pingRetryingResets(pool) })
   }
   if (!hasMethod(core, 'ping')) {
     throw invalid(FACTORY, `the target must be a mysql2 pool or connection (callback or promise API), or @fastify/mysql's decorator, got ${describeClient(target)}`)
   }
   const connection = core as MysqlConnectionLike
-  return () => new Promise((resolve, reject) => {
-    connection.ping((error) => {
-      if (error === null || error === undefined) resolve()
-      else reject(failure(KIND, error, CLASSES, 'ping failed'))
+  return oneAtATime(async () => {
+    await new Promise<void>((resolve, reject) => {
+      connection.ping((error) => {
+        if (error === null || error === undefined) resolve()
+        else reject(failure(KIND, error, CLASSES, 'ping failed'))
+      })
     })
   })
 }

@@ -1,4 +1,4 @@
-import { checkOptions, describeClient, failure, hasMethod, invalid, ms } from './shared.js'
+import { checkOptions, describeClient, failure, hasMethod, invalid, ms, oneAtATime } from './shared.js'
 
 /** A `pg` `Pool` or `Client`, or `@fastify/postgres`'s `app.pg`: typed by what the check uses. */
 export interface PgQueryable {
@@ -42,13 +42,13 @@ export function pgCheck (client: PgQueryable, options?: PgCheckOptions): () => P
     query: (value) => typeof value === 'string' && value.trim() !== '' && !value.includes(';') ? undefined : 'one SQL statement, without ";"'
   }) as PgCheckOptions
   const text = `SET LOCAL statement_timeout = ${given.statementTimeout ?? 1000}; ${given.query ?? 'SELECT 1'}`
-  return async () => {
+  return oneAtATime(async () => {
     try {
       await client.query(text)
     } catch (error) {
       throw failure(KIND, error, CLASSES, classOf(error))
     }
-  }
+  })
 }
 
 /** The failure class of pg's own errors, which have no code. */

@@ -1,6 +1,6 @@
 import { HealthError } from '../errors.js'
 import { guarded } from '../inspect.js'
-import { checkOptions, dependencyError, DependencyError, describeClient, failure, hasMethod, invalid } from './shared.js'
+import { checkOptions, dependencyError, DependencyError, describeClient, failure, hasMethod, invalid, oneAtATime } from './shared.js'
 
 /** An `ioredis` client, also `@fastify/redis`'s `app.redis`: typed by what the check uses. */
 export interface IoredisLike {
@@ -79,7 +79,7 @@ export function redisCheck (client: RedisClientLike, options?: RedisCheckOptions
   // queued by ioredis until it reconnects) keeps the check busy, and the plugin never starts a run
   // of a busy check, so no second command follows it. Reading `signal` would cost every probe an
   // AbortController and an EventTarget listener.
-  const check = (async () => {
+  const check = oneAtATime(async () => {
     if (!connected()) throw notConnected(errors, ioredis ? target.status : undefined)
     let reply: string
     try {

@@ -109,6 +109,25 @@ export function dependencyError (error: unknown, code = codeOf(error)): Dependen
   return new DependencyError(code === undefined ? name : `${name} ${code}`, { cause: error })
 }
 
+/**
+ * The check, one call at a time: while a call has not settled, later calls get
+ * its promise. The plugin never starts a run of a check whose last run still
+ * hangs, but it knows checks by name: the same check added under two names, or
+ * removed and added again while its dependency hangs, would otherwise send the
+ * hung dependency a second command and hold a second connection.
+ */
+export function oneAtATime (run: () => Promise<void>): () => Promise<void> {
+  let pending: Promise<void> | undefined
+  const settled = (): void => { pending = undefined }
+  return () => {
+    if (pending !== undefined) return pending
+    const started = run()
+    pending = started
+    started.then(settled, settled)
+    return started
+  }
+}
+
 /** Whether a value is an object (or a function) with a method of that name. */
 export function hasMethod (value: unknown, name: string): boolean {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as Record<string, unknown>)[name] === 'function'

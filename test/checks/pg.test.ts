@@ -122,6 +122,33 @@ t.test('stopped (SIGSTOP): 503 at the timeout; 100 more probes take no connectio
   t.ok(await serverConnections() <= clients, 'the server sees no extra connection')
 })
 
+t.test('stopped: one check added under two names, and removed and added again, still holds one connection', async (t) => {
+  // The plugin knows checks by name: each name, and each new add(), started its own hung query.
+  const appPool = pool({ max: 5 })
+  const check = pgCheck(appPool)
+  const { app } = await build()
+  app.healthz.add('db', check, { timeout: 200 })
+  app.healthz.add('db-live', check, { timeout: 200, probes: ['live'] })
+  t.teardown(async () => { server.cont(); await app.close(); await appPool.end() })
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  const clients = appPool.totalCount
+  await server.stop()
+  for (let i = 0; i < 20; i++) {
+    t.equal((await app.inject('/healthz/ready')).statusCode, 503)
+    t.equal((await app.inject('/healthz/live')).statusCode, 503)
+  }
+  for (let i = 0; i < 3; i++) {
+    app.healthz.remove('db')
+    app.healthz.add('db', check, { timeout: 200 })
+    t.equal((await app.inject('/healthz/ready')).statusCode, 503)
+  }
+  t.equal(appPool.totalCount, clients, 'the pool grew no client')
+  t.equal(appPool.totalCount - appPool.idleCount, 1, 'one client taken, by the one hung query')
+  server.cont()
+  t.ok(await recovers(app, 20, 50) > 0, 'recovers')
+  t.equal((await app.inject('/healthz/live')).statusCode, 200)
+})
+
 t.test('stopped while the pool must connect: one connection attempt, however many probes', async (t) => {
   const appPool = pool({ max: 5 })
   const { app } = await build()

@@ -145,6 +145,32 @@ t.test('stopped (SIGSTOP): 503 at the timeout, 100 more probes send nothing; SIG
   t.equal(await io.set('key', 'value'), 'OK', "the app's client still works")
 })
 
+t.test('stopped: one check added under two names, and removed and added again, still sends one PING', async (t) => {
+  const io = ioredis()
+  const check = redisCheck(io)
+  const { app } = await build()
+  app.healthz.add('redis', check, { timeout: 200 })
+  app.healthz.add('redis-live', check, { timeout: 200, probes: ['live'] })
+  t.teardown(async () => { server.cont(); await app.close(); io.disconnect() })
+  await waitFor(async () => { if (io.status !== 'ready') throw new Error(io.status) })
+  t.equal((await app.inject('/healthz/ready')).statusCode, 200)
+  const pingsBefore = await pings()
+  await server.stop()
+  for (let i = 0; i < 20; i++) {
+    t.equal((await app.inject('/healthz/ready')).statusCode, 503)
+    t.equal((await app.inject('/healthz/live')).statusCode, 503)
+  }
+  for (let i = 0; i < 3; i++) {
+    app.healthz.remove('redis')
+    app.healthz.add('redis', check, { timeout: 200 })
+    t.equal((await app.inject('/healthz/ready')).statusCode, 503)
+  }
+  server.cont()
+  await sleep(200)
+  t.equal(await pings() - pingsBefore, 1, 'the server got exactly one PING')
+  t.ok(await recovers(app, 20, 50) > 0, 'recovers')
+})
+
 t.test('bad credentials: 503, no secret in any response mode, the failure logged once', async (t) => {
   const io = ioredis({ password: `wrong-${secrets.password}`, maxRetriesPerRequest: 1 })
   const { app, lines } = await build({ details: 'always' })
