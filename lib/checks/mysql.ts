@@ -118,12 +118,10 @@ export function mysqlCheck (target: MysqlTarget, options?: MysqlCheckOptions): (
     throw invalid(FACTORY, `the target must be a mysql2 pool or connection (callback or promise API), or @fastify/mysql's decorator, got ${describeClient(target)}`)
   }
   const connection = core as MysqlConnectionLike
-  return oneAtATime(async () => {
-    await new Promise<void>((resolve, reject) => {
-      connection.ping((error) => {
-        if (error === null || error === undefined) resolve()
-        else reject(failure(KIND, error, CLASSES, 'ping failed'))
-      })
+  return oneAtATime(async () => await new Promise((resolve, reject) => {
+    connection.ping((error) => {
+      if (error === null || error === undefined) resolve()
+      else reject(failure(KIND, error, CLASSES, 'ping failed'))
     })
-  })
+  }))
 }
