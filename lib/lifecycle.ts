@@ -4,7 +4,7 @@ import type { LifecyclePhase, LifecycleReport } from './types.js'
 
 const MAX_REASON = 256
 
-const SHUTTING_DOWN: Gate = Object.freeze({ kind: 'shutting-down' })
+export const SHUTTING_DOWN: Gate = Object.freeze({ kind: 'shutting-down' })
 const NOT_LISTENING: Gate = Object.freeze({ kind: 'not-listening' })
 
 function checkReason (method: string, reason: unknown): string {

@@ -1,7 +1,7 @@
 import type { Changes } from './changes.js'
 import type { CheckEntry, CheckTable, Waiter } from './check-table.js'
 import type { Evaluator } from './evaluate.js'
-import type { Lifecycle } from './lifecycle.js'
+import { SHUTTING_DOWN, type Lifecycle } from './lifecycle.js'
 import type { CheckResult, Gate, ProbeResult } from './result.js'
 import type { Outcome } from './run-check.js'
 import type { CheckStatus } from './types.js'
@@ -230,7 +230,7 @@ export class Probes {
 
   /** The result of any probe once the app has closed: shutting down, no check run. */
   closed (probe: Probe, verbose: boolean): ProbeResult {
-    return this.#gated(probe, this.#lifecycle.gate() as Gate, verbose)
+    return this.#gated(probe, SHUTTING_DOWN, verbose)
   }
 
   #gated (probe: Probe, gate: Gate, verbose: boolean): ProbeResult {
